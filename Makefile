@@ -1,0 +1,41 @@
+# Connectivity: `make run` serves the app with demo data; `make test` runs lint, types and the whole suite.
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+export DJANGO_SETTINGS_MODULE ?= connectivity.settings
+
+.PHONY: run test lint format lock bench clean
+.DEFAULT_GOAL := run
+
+$(VENV)/.installed: requirements.lock
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed")'
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check --require-hashes -r requirements.lock
+	@touch $@
+
+# The embedded run: SQLite and a SQLite-backed Celery broker under var/, no services needed.
+run: export DEBUG ?= true
+run: $(VENV)/.installed
+	$(PY) manage.py migrate --noinput -v0
+	$(PY) manage.py seed_demo --if-empty
+	$(PY) manage.py serve 127.0.0.1:8000
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+
+format: $(VENV)/.installed
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+test: lint
+	$(PY) manage.py makemigrations --check --dry-run -v0 --settings=connectivity.settings_test
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+# Regenerate the lock file after changing pyproject.toml (hashes for every platform, Python 3.11 to 3.13).
+lock: $(VENV)/.installed
+	$(VENV)/bin/uv pip compile pyproject.toml --extra dev --universal --python-version 3.11 --generate-hashes -q -o requirements.lock
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,17 @@
+from rest_framework import pagination
+
+
+class CursorPagination(pagination.CursorPagination):
+    """Stable cursor pagination for every list: new rows never shift a page an integration is walking."""
+
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 200
+    ordering = "-id"
+
+    def get_ordering(self, request, queryset, view):  # type: ignore[no-untyped-def]
+        """A view may name its own stable ordering as `cursor_ordering` (it must end in a unique field)."""
+        ordering = getattr(view, "cursor_ordering", None)
+        if ordering:
+            return tuple(ordering)
+        return super().get_ordering(request, queryset, view)

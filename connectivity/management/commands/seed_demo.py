@@ -1,0 +1,34 @@
+from argparse import ArgumentParser
+from typing import Any
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from connectivity.seeding import DEMO_PASSWORD, SeedContext, seed_modules
+from organization.models import User
+
+
+class Command(BaseCommand):
+    help = "Fill an empty database with deterministic synthetic demo data (departments, users of every role, …)."
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        parser.add_argument("--scale", choices=["small", "large"], default="small")
+        parser.add_argument("--seed", type=int, default=1, help="Random seed: the same seed gives the same data.")
+        parser.add_argument("--if-empty", action="store_true", help="Do nothing when users exist already.")
+        parser.add_argument("--quiet", action="store_true", help="No progress bars.")
+
+    def handle(self, *args: Any, scale: str, seed: int, if_empty: bool, quiet: bool, **options: Any) -> None:
+        if User.objects.exists():
+            if if_empty:
+                self.stdout.write("Demo data already present; nothing to do.")
+                return
+            self.stderr.write("The database already has users; seed_demo only fills an empty database.")
+            raise SystemExit(1)
+        ctx = SeedContext(scale=scale, seed=seed, quiet=quiet)  # type: ignore[arg-type]
+        with transaction.atomic():
+            for module in seed_modules():
+                module.seed(ctx)
+        self.stdout.write(self.style.SUCCESS(f"Seeded {scale} demo data (seed {seed})."))
+        self.stdout.write(f"Demo logins (password {DEMO_PASSWORD}):")
+        for email, role in ctx.shared.get("demo_logins", []):
+            self.stdout.write(f"  {email:<28} {role}")

@@ -1,0 +1,24 @@
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from connectivity import views
+from dashboards import views as dashboard_views
+
+api_v1 = [
+    path("", include("organization.api.urls")),
+]
+
+urlpatterns = [
+    path("", dashboard_views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("", include("organization.urls")),
+    path("accounts/", views.coming_soon, {"area": "Accounts"}, name="accounts-soon"),
+    path("inbox/", views.coming_soon, {"area": "Inbox"}, name="inbox-soon"),
+    path("plans/", views.coming_soon, {"area": "Plans"}, name="plans-soon"),
+    path("dashboard/", views.coming_soon, {"area": "Dashboard"}, name="dashboard-soon"),
+    path("api/v1/", include((api_v1, "api"), namespace="api")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("admin/", admin.site.urls),
+]

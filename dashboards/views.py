@@ -1,0 +1,15 @@
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """The start page after login: where each area of the product begins."""
+    areas = [
+        ("Accounts", "/accounts/", "Customers ranked by strategic priority, and who to call next."),
+        ("Inbox", "/inbox/", "What customers said, routed to your department in their own words."),
+        ("Plans", "/plans/", "Action plans and the promises we made to customers."),
+        ("Dashboard", "/dashboard/", "Priority accounts and the five customer KPIs."),
+    ]
+    return render(request, "dashboards/home.html", {"areas": areas})

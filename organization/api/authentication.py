@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils import timezone
+from rest_framework import authentication, exceptions
+from rest_framework.request import Request
+
+from organization import selectors, services
+from organization.models import ApiClient
+
+
+class ApiClientPrincipal:
+    """What `request.user` is for a call made by an internal system: authenticated, but not a person."""
+
+    is_authenticated = True
+    is_anonymous = False
+    is_active = True
+    is_staff = False
+    is_superuser = False
+    is_executive = False
+    is_admin = False
+    pk = None
+    id = None
+
+    def __init__(self, client: ApiClient) -> None:
+        self.client = client
+
+    def __str__(self) -> str:
+        return f"api client {self.client.name}"
+
+    def has_perm(self, perm: str, obj: Any = None) -> bool:
+        return False
+
+
+class ApiClientTokenAuthentication(authentication.BaseAuthentication):
+    """`Authorization: Bearer <token>` for internal systems; absent header falls through to session auth."""
+
+    keyword = "Bearer"
+
+    def authenticate(self, request: Request) -> tuple[ApiClientPrincipal, ApiClient] | None:
+        header = authentication.get_authorization_header(request).split()
+        if not header or header[0].decode("latin-1").lower() != self.keyword.lower():
+            return None
+        if len(header) != 2:
+            raise exceptions.AuthenticationFailed("Invalid Authorization header: expected 'Bearer <token>'.")
+        try:
+            token = header[1].decode()
+        except UnicodeDecodeError:
+            raise exceptions.AuthenticationFailed("Invalid token.") from None
+        client = selectors.api_client_for_token(token=token)
+        if client is None:
+            raise exceptions.AuthenticationFailed("Invalid or revoked token.")
+        services.mark_api_client_used(client=client, now=timezone.now())
+        return ApiClientPrincipal(client), client
+
+    def authenticate_header(self, request: Request) -> str:
+        return f'{self.keyword} realm="api"'

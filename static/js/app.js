@@ -1,0 +1,1 @@
+// Connectivity front-end glue. No inline scripts anywhere: behaviour lives in static files.
