@@ -1,3 +1,4 @@
+import django_stubs_ext
 from django.apps import AppConfig
 
 
@@ -6,3 +7,9 @@ class ConnectivityConfig(AppConfig):
 
     name = "connectivity"
     verbose_name = "Connectivity (project)"
+
+    def ready(self) -> None:
+        from rest_framework import fields, generics, serializers
+
+        # `Serializer[Model]`, `ListAPIView[Model]`… at run time, as djangorestframework-stubs types them.
+        django_stubs_ext.monkeypatch(extra_classes=[generics.GenericAPIView, serializers.BaseSerializer, fields.Field])

@@ -15,7 +15,7 @@ from tqdm import tqdm
 Scale = Literal["small", "large"]
 T = TypeVar("T")
 
-DEMO_PASSWORD = "connectivity-demo"
+DEMO_PASSWORD = "connectivity-demo"  # noqa: S105 - the printed password of synthetic demo users
 
 
 @dataclass
@@ -27,7 +27,7 @@ class SeedContext:
     shared: dict[str, Any] = field(default_factory=dict)  # what earlier apps' seeders leave for later ones
 
     def __post_init__(self) -> None:
-        self.rng = random.Random(self.seed)
+        self.rng = random.Random(self.seed)  # noqa: S311 - reproducible demo data, not secrets
 
     def pick(self, small: T, large: T) -> T:
         return small if self.scale == "small" else large

@@ -14,12 +14,10 @@ from typing import Any
 import django_stubs_ext
 import environ
 from django.core.exceptions import ImproperlyConfigured
-from rest_framework import fields, generics, serializers
 
-# Lets `ModelAdmin[Model]`, `Serializer[Model]` and friends be subscripted at run time, as the type stubs expect.
-django_stubs_ext.monkeypatch(
-    extra_classes=[generics.GenericAPIView, serializers.BaseSerializer, fields.Field]
-)
+# Lets `ModelAdmin[Model]`, `QuerySet[Model]` and friends be subscripted at run time, as the type stubs expect.
+# (DRF's classes are patched in ConnectivityConfig.ready: importing DRF here would freeze its settings early.)
+django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
@@ -82,7 +80,7 @@ DEBUG = _bool("DEBUG", False)
 
 
 def _secret_key() -> str:
-    key = env.str("SECRET_KEY", default="")
+    key = str(env.str("SECRET_KEY", default=""))
     if key:
         return key
     if not DEBUG:
@@ -92,7 +90,7 @@ def _secret_key() -> str:
     if not path.exists():
         path.write_text(secrets.token_urlsafe(50))
         path.chmod(0o600)
-    return path.read_text().strip()
+    return str(path.read_text().strip())
 
 
 SECRET_KEY = _secret_key()

@@ -1,7 +1,24 @@
-"""Test settings: the real settings with only what makes tests fast and hermetic changed."""
+"""Test settings: the real settings with only what makes tests fast and hermetic changed.
 
-from connectivity.settings import *  # noqa: F403
+Tests run with DEBUG off (Django forces it anyway), so the environment they would otherwise need is given
+defaults here, before the settings module reads it: a throwaway key and plain HTTP for the test client.
+"""
+
+import os
+
+os.environ.setdefault("SECRET_KEY", "tests-only-key-not-used-anywhere-else-0123456789abcdef")
+os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
+os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
+
+from connectivity.settings import *
+from connectivity.settings import CELERY_BROKER_URL, STORAGES, VAR_DIR
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 CELERY_TASK_ALWAYS_EAGER = True
+# No collectstatic before tests: serve static files from the app folders, unhashed.
+STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+
+# Tests that start a real worker on the embedded broker must not share a running `make run`'s queue.
+if CELERY_BROKER_URL.startswith("sqla+sqlite"):
+    CELERY_BROKER_URL = f"sqla+sqlite:///{VAR_DIR / 'test_broker.sqlite3'}"

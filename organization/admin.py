@@ -9,7 +9,7 @@ from organization.models import ApiClient, Department, User
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(DjangoUserAdmin):  # type: ignore[type-arg]  # the stubs expect AbstractUser
     ordering = ["full_name"]
     list_display = ["email", "full_name", "role", "department", "manager", "is_active"]
     list_filter = ["role", "department", "is_active", "is_staff"]
@@ -23,7 +23,10 @@ class UserAdmin(DjangoUserAdmin):
         ("Dates", {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = (
-        (None, {"classes": ("wide",), "fields": ("email", "full_name", "role", "department", "password1", "password2")}),
+        (
+            None,
+            {"classes": ("wide",), "fields": ("email", "full_name", "role", "department", "password1", "password2")},
+        ),
     )
 
 

@@ -5,3 +5,6 @@ class OrganizationConfig(AppConfig):
     """The company side: users (email login), departments and API clients of internal systems."""
 
     name = "organization"
+
+    def ready(self) -> None:
+        from organization.api import schema  # noqa: F401 - registers the OpenAPI auth extension

@@ -61,13 +61,18 @@ class User(AbstractBaseUser, PermissionsMixin):
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.STAFF)
     department = models.ForeignKey(Department, models.SET_NULL, null=True, blank=True, related_name="members")
     manager = models.ForeignKey(
-        "self", models.SET_NULL, null=True, blank=True, related_name="reports", help_text="Next step up when escalating."
+        "self",
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="reports",
+        help_text="Next step up when escalating.",
     )
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False, help_text="May use the Django admin.")
     date_joined = models.DateTimeField(default=timezone.now)
 
-    objects: ClassVar[UserManager] = UserManager()  # type: ignore[assignment]
+    objects: ClassVar[UserManager] = UserManager()
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
@@ -109,7 +114,7 @@ class ApiClient(models.Model):
     bits, so a fast digest is enough (no password stretching needed) and lookups go by the short public prefix.
     """
 
-    TOKEN_PREFIX = "cty"
+    TOKEN_PREFIX = "cty"  # noqa: S105 - a public marker, not a secret
 
     name = models.CharField(max_length=100, unique=True)
     department = models.ForeignKey(Department, models.PROTECT, related_name="api_clients")
@@ -130,7 +135,9 @@ class ApiClient(models.Model):
 
     @property
     def scopes(self) -> list[str]:
-        return [scope for scope, allowed in ((ApiScope.READ, self.can_read), (ApiScope.WRITE, self.can_write)) if allowed]
+        return [
+            scope for scope, allowed in ((ApiScope.READ, self.can_read), (ApiScope.WRITE, self.can_write)) if allowed
+        ]
 
     @staticmethod
     def hash_token(token: str) -> str:

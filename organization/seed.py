@@ -27,8 +27,50 @@ DEMO_USERS = [
     ("bob@example.com", "Bob Builder", Role.STAFF, "engineering"),
 ]
 
-FIRST = "Ana Ben Chloe Dev Eli Fay Gus Hana Ivo Jade Kai Lena Milo Nia Omar Pia Quinn Rosa Sam Tara Uma Vik Wen Yara Zed".split()
-LAST = "Adler Brandt Costa Dubois Eriksen Fischer Garcia Hughes Ito Jansen Kowalski Larsen Moreau Novak Okafor Peters".split()
+FIRST = [
+    "Ana",
+    "Ben",
+    "Chloe",
+    "Dev",
+    "Eli",
+    "Fay",
+    "Gus",
+    "Hana",
+    "Ivo",
+    "Jade",
+    "Kai",
+    "Lena",
+    "Milo",
+    "Nia",
+    "Omar",
+    "Pia",
+    "Quinn",
+    "Rosa",
+    "Sam",
+    "Tara",
+    "Uma",
+    "Vik",
+    "Wen",
+    "Yara",
+    "Zed",
+]
+LAST = [
+    "Adler",
+    "Brandt",
+    "Costa",
+    "Dubois",
+    "Eriksen",
+    "Fischer",
+    "Garcia",
+    "Hughes",
+    "Ito",
+    "Jansen",
+    "Kowalski",
+    "Larsen",
+    "Moreau",
+    "Novak",
+    "Okafor",
+]
 
 
 def seed(ctx: SeedContext) -> None:
@@ -40,8 +82,15 @@ def seed(ctx: SeedContext) -> None:
     users: list[User] = []
     for email, name, role, slug in DEMO_USERS:
         users.append(
-            User(email=email, full_name=name, role=role, department=departments[slug], password=password,
-                 is_staff=role == Role.ADMIN, is_superuser=role == Role.ADMIN)
+            User(
+                email=email,
+                full_name=name,
+                role=role,
+                department=departments[slug],
+                password=password,
+                is_staff=role == Role.ADMIN,
+                is_superuser=role == Role.ADMIN,
+            )
         )
     per_department = ctx.pick(small=4, large=60)
     account_managers = ctx.pick(small=8, large=150)
@@ -55,8 +104,13 @@ def seed(ctx: SeedContext) -> None:
             if slug == "executive-office":
                 role = Role.EXECUTIVE
             users.append(
-                User(email=f"{name.lower().replace(' ', '.')}.{generated}@example.com", full_name=name, role=role,
-                     department=departments[slug], password=password)
+                User(
+                    email=f"{name.lower().replace(' ', '.')}.{generated}@example.com",
+                    full_name=name,
+                    role=role,
+                    department=departments[slug],
+                    password=password,
+                )
             )
     created = User.objects.bulk_create(list(ctx.progress(users, desc="users")), batch_size=1000)
 
@@ -65,8 +119,7 @@ def seed(ctx: SeedContext) -> None:
     demo_emails = {email for email, *_ in DEMO_USERS}
     by_department: dict[int, list[User]] = {}
     for user in created:
-        assert user.department_id is not None
-        by_department.setdefault(user.department_id, []).append(user)
+        by_department.setdefault(user.department_id or 0, []).append(user)
     for department in departments.values():
         members = by_department[department.pk]
         lead = next((u for u in members if u.role == Role.DEPARTMENT_LEAD), None) or (

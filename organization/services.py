@@ -54,7 +54,5 @@ def mark_api_client_used(*, client: ApiClient, now: datetime) -> None:
     """Move `last_used_at` forward, at most once per LAST_USED_RESOLUTION (a conditional UPDATE, no read)."""
     if client.last_used_at and now - client.last_used_at < LAST_USED_RESOLUTION:
         return
-    ApiClient.objects.filter(pk=client.pk).exclude(last_used_at__gt=now - LAST_USED_RESOLUTION).update(
-        last_used_at=now
-    )
+    ApiClient.objects.filter(pk=client.pk).exclude(last_used_at__gt=now - LAST_USED_RESOLUTION).update(last_used_at=now)
     client.last_used_at = now

@@ -19,12 +19,12 @@ def control(field: BoundField) -> SafeString:
         css = "form-select"
     else:
         css = "form-control"
-    attrs: dict[str, str] = {"class": f"{widget.attrs.get('class', '')} {css}".strip()}
+    attrs: dict[str, str | bool] = {"class": f"{widget.attrs.get('class', '')} {css}".strip()}
     described = []
     if field.help_text:
         described.append(f"{field.auto_id}_helptext")
     if field.errors:
-        attrs["class"] += " is-invalid"
+        attrs["class"] = f"{attrs['class']} is-invalid"
         attrs["aria-invalid"] = "true"
         described.append(f"{field.auto_id}_error")
     if described:

@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from rest_framework.request import Request
+from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
 
 from organization.models import ApiClient
@@ -12,6 +13,11 @@ class PerClientRateThrottle(SimpleRateThrottle):
     """One budget per API client, per user, or per address for anonymous calls (rate: API_THROTTLE_RATE)."""
 
     scope = "client"
+
+    def get_rate(self) -> str | None:
+        # Read at request time (DRF binds the rates at import), so a changed setting takes effect at once.
+        rate = api_settings.DEFAULT_THROTTLE_RATES[self.scope]
+        return None if rate is None else str(rate)
 
     def get_cache_key(self, request: Request, view: Any) -> str:
         if isinstance(request.auth, ApiClient):

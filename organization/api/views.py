@@ -1,9 +1,9 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.db.models import QuerySet
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_serializer
 from rest_framework import generics, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -18,11 +18,13 @@ from organization.models import Department, Role, User
 class MeApi(APIView):
     """Who is calling: the logged-in user, or the internal system that owns the token."""
 
+    @extend_schema_serializer(component_name="DepartmentRef")
     class DepartmentRefSerializer(serializers.Serializer[Department]):
         id = serializers.IntegerField()
         name = serializers.CharField()
         slug = serializers.CharField()
 
+    @extend_schema_serializer(component_name="Me")
     class OutputSerializer(serializers.Serializer[Any]):
         kind = serializers.ChoiceField(choices=["user", "api_client"])
         id = serializers.IntegerField()
@@ -51,7 +53,7 @@ class MeApi(APIView):
                 "scopes": client.scopes,
             }
         else:
-            assert isinstance(user, User)
+            user = cast(User, user)  # session auth: a real User
             data = {
                 "kind": "user",
                 "id": user.pk,
@@ -70,14 +72,16 @@ class DepartmentListApi(generics.ListAPIView[Department]):
     permission_classes = [HasApiScope, IsAdminUserOrWriteClient]
     cursor_ordering = ("name", "id")
 
+    @extend_schema_serializer(component_name="Department")
     class OutputSerializer(serializers.ModelSerializer[Department]):
-        lead = serializers.PrimaryKeyRelatedField(read_only=True)
+        lead: serializers.PrimaryKeyRelatedField[User] = serializers.PrimaryKeyRelatedField(read_only=True)
         member_count = serializers.IntegerField(read_only=True)
 
         class Meta:
             model = Department
             fields = ["id", "name", "slug", "lead", "member_count", "created_at", "updated_at"]
 
+    @extend_schema_serializer(component_name="DepartmentCreate")
     class InputSerializer(serializers.Serializer[Any]):
         name = serializers.CharField(max_length=100)
         slug = serializers.SlugField(max_length=100, required=False, allow_blank=False)

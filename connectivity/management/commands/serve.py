@@ -24,9 +24,18 @@ class Command(BaseCommand):
         logins = User.objects.filter(email__in=[email for email, *_ in DEMO_USERS]).values_list("email", flat=True)
         if logins:
             self.stdout.write(f"Demo logins (password {DEMO_PASSWORD}): {', '.join(sorted(logins))}")
-        worker = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
-            [sys.executable, "-m", "celery", "-A", "connectivity", "worker", "-B", "--loglevel=INFO",
-             "--concurrency=2"],
+        worker = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "connectivity",
+                "worker",
+                "-B",
+                "--loglevel=INFO",
+                "--concurrency=2",
+            ],
         )
 
         def stop(signum: int, frame: Any) -> None:

@@ -1,0 +1,131 @@
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from rest_framework.test import APIClient
+
+from organization.models import Role, User
+from tests.factories import ApiClientFactory, DepartmentFactory, UserFactory
+
+# Playwright's sync API runs an event loop in this thread; the ORM calls made by tests and live_server are safe.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+ARTIFACTS = Path(__file__).resolve().parent.parent / "var" / "test-artifacts"
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> Iterator[None]:
+    """Throttle budgets live in the cache: each test starts with a clean one."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def engineering(db: Any) -> Any:
+    return DepartmentFactory.create(name="Engineering", slug="engineering")
+
+
+@pytest.fixture
+def alice(db: Any) -> User:
+    return UserFactory.create(email="alice@example.com", full_name="Alice Account", role=Role.ACCOUNT_MANAGER)
+
+
+@pytest.fixture
+def bob(engineering: Any) -> User:
+    return UserFactory.create(email="bob@example.com", full_name="Bob Builder", role=Role.STAFF, department=engineering)
+
+
+@pytest.fixture
+def erin(db: Any) -> User:
+    return UserFactory.create(email="erin@example.com", full_name="Erin Executive", role=Role.EXECUTIVE)
+
+
+@pytest.fixture
+def admin_user(db: Any) -> User:
+    return UserFactory.create(email="ada@example.com", full_name="Ada Admin", role=Role.ADMIN, is_staff=True)
+
+
+@pytest.fixture
+def api() -> APIClient:
+    return APIClient()
+
+
+@pytest.fixture
+def read_token(engineering: Any) -> str:
+    _, token = ApiClientFactory.create(name="scheduling", department=engineering, can_read=True, can_write=False)
+    return token
+
+
+@pytest.fixture
+def write_token(engineering: Any) -> str:
+    _, token = ApiClientFactory.create(name="field-service", department=engineering, can_read=True, can_write=True)
+    return token
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """A real Chromium (Debian's), shared by the session. Absent Chromium skips locally and fails in CI."""
+    if not (Path(CHROMIUM).exists() or shutil.which(CHROMIUM)):
+        if os.environ.get("CI"):
+            pytest.fail(f"Chromium not found at {CHROMIUM}; CI must run the browser tests")
+        pytest.skip(f"Chromium not found at {CHROMIUM} (install Debian's chromium to run browser tests)")
+    from playwright.sync_api import sync_playwright
+
+    playwright = sync_playwright().start()
+    chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    yield chromium
+    chromium.close()
+    playwright.stop()
+
+
+@pytest.fixture
+def page(browser: Any, live_server: Any) -> Iterator[Any]:
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def artifacts() -> Path:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    return ARTIFACTS
+
+
+def subprocess_env(**overrides: str) -> dict[str, str]:
+    """The environment for a child process, without the defaults the test settings put into os.environ."""
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k
+        not in {
+            "SECRET_KEY",
+            "SECURE_SSL_REDIRECT",
+            "ALLOWED_HOSTS",
+            "DEBUG",
+            "DATABASE_URL",
+            "DJANGO_ALLOW_ASYNC_UNSAFE",
+        }
+    }
+    env.update({"DJANGO_SETTINGS_MODULE": "connectivity.settings", **overrides})
+    return env

@@ -1,0 +1,62 @@
+"""A real Celery round trip: a worker process on the configured broker (Redis in CI) runs a task we send."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.conf import settings as django_settings
+from django.db import connection
+
+from connectivity.models import Heartbeat
+from connectivity.tasks import record_heartbeat_task
+from tests.conftest import subprocess_env
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def database_url_for_test_db() -> str:
+    db = connection.settings_dict
+    if db["ENGINE"].endswith("sqlite3"):
+        return f"sqlite:///{db['NAME']}"
+    auth = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
+    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+@pytest.fixture
+def worker(transactional_db: Any, tmp_path: Path) -> Iterator[subprocess.Popen[str]]:
+    env = subprocess_env(
+        DATABASE_URL=database_url_for_test_db(),
+        CELERY_BROKER_URL=django_settings.CELERY_BROKER_URL,
+        DEBUG="true",
+        VAR_DIR=str(tmp_path),
+    )
+    log = (tmp_path / "worker.log").open("w")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "connectivity", "worker", "--pool=solo", "--loglevel=INFO"],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    yield process
+    process.terminate()
+    process.wait(timeout=30)
+    log.close()
+
+
+def test_a_real_worker_runs_a_task_sent_through_the_broker(worker: subprocess.Popen[str], settings: Any) -> None:
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    record_heartbeat_task.delay()
+    deadline = time.monotonic() + 90  # a generous bound on start-up, not a speed assertion
+    while not Heartbeat.objects.exists() and time.monotonic() < deadline and worker.poll() is None:
+        time.sleep(0.25)
+    beat = Heartbeat.objects.get()
+    assert beat.hostname  # written by the worker process, not by this one eagerly
+    assert worker.poll() is None

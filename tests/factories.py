@@ -1,0 +1,51 @@
+"""Synthetic test data. Personas: alice (account manager), bob (department member), erin (executive)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import factory
+from factory.django import DjangoModelFactory, Password
+
+from organization import services as organization_services
+from organization.models import ApiClient, Department, Role, User
+
+PASSWORD = "correct horse battery staple"
+
+
+class DepartmentFactory(DjangoModelFactory):  # type: ignore[type-arg]
+    class Meta:
+        model = Department
+        django_get_or_create = ("slug",)
+
+    name = factory.Sequence(lambda n: f"Department {n}")  # type: ignore[attr-defined]
+    slug = factory.LazyAttribute(lambda o: o.name.lower().replace(" ", "-"))  # type: ignore[attr-defined]
+
+
+class UserFactory(DjangoModelFactory):  # type: ignore[type-arg]
+    class Meta:
+        model = User
+        django_get_or_create = ("email",)
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"person{n}@example.com")  # type: ignore[attr-defined]
+    full_name = factory.Faker("name")  # type: ignore[attr-defined]
+    role = Role.STAFF
+    department = factory.SubFactory(DepartmentFactory)  # type: ignore[attr-defined]
+    password = Password(PASSWORD)
+
+
+class ApiClientFactory(factory.base.Factory):  # type: ignore[type-arg]
+    """Goes through the service, as the command and admin do: `create()` returns (client, token)."""
+
+    class Meta:
+        model = ApiClient
+
+    name = factory.Sequence(lambda n: f"system-{n}")  # type: ignore[attr-defined]
+    department = factory.SubFactory(DepartmentFactory)  # type: ignore[attr-defined]
+    can_read = True
+    can_write = False
+
+    @classmethod
+    def _create(cls, model_class: type[ApiClient], *args: Any, **kwargs: Any) -> tuple[ApiClient, str]:
+        return organization_services.create_api_client(**kwargs)
