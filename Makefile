@@ -2,15 +2,15 @@
 PYTHON ?= python3
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
-export DJANGO_SETTINGS_MODULE ?= connectivity.settings
+ADDR   ?= 127.0.0.1:8000
 
 .PHONY: run test lint format lock bench clean
 .DEFAULT_GOAL := run
 
-$(VENV)/.installed: requirements.lock
+$(VENV)/.installed: requirements-dev.lock
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed")'
 	$(PYTHON) -m venv $(VENV)
-	$(VENV)/bin/pip install --quiet --disable-pip-version-check --require-hashes -r requirements.lock
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check --require-hashes -r requirements-dev.lock
 	@touch $@
 
 # The embedded run: SQLite and a SQLite-backed Celery broker under var/, no services needed.
@@ -18,7 +18,7 @@ run: export DEBUG ?= true
 run: $(VENV)/.installed
 	$(PY) manage.py migrate --noinput -v0
 	$(PY) manage.py seed_demo --if-empty
-	$(PY) manage.py serve 127.0.0.1:8000
+	$(PY) manage.py serve $(ADDR)
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
@@ -30,12 +30,15 @@ format: $(VENV)/.installed
 	$(VENV)/bin/ruff check --fix .
 
 test: lint
-	$(PY) manage.py makemigrations --check --dry-run -v0 --settings=connectivity.settings_test
-	$(VENV)/bin/pytest $(PYTEST_ARGS)
+	DJANGO_SETTINGS_MODULE=connectivity.settings_test $(PY) manage.py makemigrations --check --dry-run -v0
+	env -u DJANGO_SETTINGS_MODULE $(VENV)/bin/pytest $(PYTEST_ARGS)
 
-# Regenerate the lock file after changing pyproject.toml (hashes for every platform, Python 3.11 to 3.13).
+# Regenerate the lock files after changing pyproject.toml (hashes for every platform, Python 3.11 to 3.13):
+# requirements.lock is what production images install, requirements-dev.lock adds the test and lint tools.
+LOCK := $(VENV)/bin/uv pip compile pyproject.toml --universal --python-version 3.11 --generate-hashes -q
 lock: $(VENV)/.installed
-	$(VENV)/bin/uv pip compile pyproject.toml --extra dev --universal --python-version 3.11 --generate-hashes -q -o requirements.lock
+	$(LOCK) -o requirements.lock
+	$(LOCK) --extra dev -o requirements-dev.lock
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -11,13 +11,10 @@ def main() -> None:
     from django.core.management import execute_from_command_line
 
     try:
-        from django.conf import settings
-
-        settings.INSTALLED_APPS  # noqa: B018 - force the settings to load here, where we can report them
+        execute_from_command_line(sys.argv)
     except ImproperlyConfigured as exc:
         sys.stderr.write(f"configuration error: {exc}\n")
         sys.exit(2)
-    execute_from_command_line(sys.argv)
 
 
 if __name__ == "__main__":
