@@ -5,6 +5,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
+from accounts.models import Account, PriorityCriterion, Segment, TierRule
 from organization.models import Department, Role, User
 
 pytestmark = pytest.mark.django_db
@@ -30,14 +31,19 @@ def test_seed_demo_prints_logins_that_work(client: object) -> None:
     assert User.objects.get(email="alice@example.com").check_password(password)
 
 
-def test_the_same_seed_gives_the_same_people() -> None:
+def fingerprint() -> tuple[list[tuple[object, ...]], list[tuple[object, ...]]]:
+    people = list(User.objects.order_by("email").values_list("email", "full_name", "role", "department__slug"))
+    customers = list(Account.objects.order_by("rank").values_list("name", "score", "tier", "owner__email"))
+    return people, customers
+
+
+def test_the_same_seed_gives_the_same_people_and_customers() -> None:
     seed("--seed", "7")
-    first = list(User.objects.order_by("email").values_list("email", "full_name", "role", "department__slug"))
-    User.objects.all().delete()
-    Department.objects.all().delete()
+    first = fingerprint()
+    for model in (Account, Segment, PriorityCriterion, TierRule, User, Department):
+        model.objects.all().delete()
     seed("--seed", "7")
-    again = list(User.objects.order_by("email").values_list("email", "full_name", "role", "department__slug"))
-    assert first == again
+    assert fingerprint() == first
 
 
 def test_seed_demo_if_empty_leaves_existing_data_alone() -> None:

@@ -1,0 +1,281 @@
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Exists, OuterRef, Q
+from django.db.models.functions import Lower
+from simple_history.models import HistoricalRecords
+
+if TYPE_CHECKING:
+    from organization.models import User
+
+
+class Tier(models.IntegerChoices):
+    STRATEGIC = 1, "Strategic"
+    KEY = 2, "Key"
+    CORE = 3, "Core"
+    MAINTAIN = 4, "Maintain"
+
+
+class AccountStatus(models.TextChoices):
+    PROSPECT = "prospect", "Prospect"
+    ACTIVE = "active", "Active"
+    AT_RISK = "at_risk", "At risk"
+    LOST = "lost", "Lost"
+
+
+class BuyingRole(models.TextChoices):
+    ECONOMIC_BUYER = "economic_buyer", "Economic buyer"
+    TECHNICAL = "technical", "Technical"
+    USER = "user", "User"
+    COACH = "coach", "Coach"
+
+
+class Segment(models.Model):
+    name = models.CharField(max_length=100)
+    slug = models.SlugField(max_length=100, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(Lower("name"), name="segment_name_ci_unique")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TierRule(models.Model):
+    """Per tier: the minimum weighted score that earns it, and how often such an account must be contacted."""
+
+    tier = models.PositiveSmallIntegerField(choices=Tier.choices, primary_key=True)
+    min_score = models.DecimalField(
+        max_digits=4, decimal_places=2, validators=[MinValueValidator(0), MaxValueValidator(10)]
+    )
+    cadence_days = models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(730)])
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["tier"]
+
+    def __str__(self) -> str:
+        return f"{self.get_tier_display()}: score ≥ {self.min_score}, every {self.cadence_days} days"
+
+
+DEFAULT_TIER_RULES = {
+    Tier.STRATEGIC: (Decimal("8.00"), 14),
+    Tier.KEY: (Decimal("6.50"), 30),
+    Tier.CORE: (Decimal("4.00"), 90),
+    Tier.MAINTAIN: (Decimal("0.00"), 180),
+}
+
+
+class PriorityCriterion(models.Model):
+    """What makes a customer strategically important (revenue, growth potential…), with an executive-set weight."""
+
+    name = models.CharField(max_length=100)
+    description = models.TextField(blank=True)
+    weight = models.DecimalField(max_digits=5, decimal_places=2, validators=[MinValueValidator(0)])
+    is_active = models.BooleanField(default=True)
+    order = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["order", "name"]
+        verbose_name_plural = "priority criteria"
+        constraints = [
+            models.UniqueConstraint(Lower("name"), name="criterion_name_ci_unique"),
+            models.CheckConstraint(condition=Q(weight__gte=0), name="criterion_weight_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class AccountQuerySet(models.QuerySet["Account"]):
+    def visible_to(self, user: Any) -> AccountQuerySet:
+        """Confidential accounts only for their owner, team, executives and admins; everything else for everyone."""
+        if getattr(user, "is_executive", False) or getattr(user, "is_superuser", False):
+            return self
+        user_id = getattr(user, "pk", None)
+        if user_id is None:  # API clients and anonymous callers: the non-confidential accounts
+            return self.filter(is_confidential=False)
+        on_team = AccountTeamMember.objects.filter(account=OuterRef("pk"), user_id=user_id)
+        return self.filter(Q(is_confidential=False) | Q(owner_id=user_id) | Exists(on_team))
+
+    def overdue_for_contact(self, today: date) -> AccountQuerySet:
+        return self.filter(next_contact_due__lt=today)
+
+
+class Account(models.Model):
+    """A customer company, ranked by strategic priority. Never a login account (see organization.User)."""
+
+    name = models.CharField(max_length=200)
+    external_id = models.CharField(
+        max_length=100, unique=True, null=True, blank=True, help_text="The id other systems know this customer by."
+    )
+    segment = models.ForeignKey(Segment, models.PROTECT, related_name="accounts")
+    industry = models.CharField(max_length=100, blank=True)
+    region = models.CharField(max_length=100, blank=True)
+    status = models.CharField(max_length=20, choices=AccountStatus.choices, default=AccountStatus.ACTIVE)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="owned_accounts")
+    executive_sponsor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="sponsored_accounts"
+    )
+    is_confidential = models.BooleanField(
+        default=False, help_text="Visible only to the owner, the account team, executives and admins."
+    )
+    needs = models.JSONField(default=list, blank=True, help_text="Problems the customer needs solved.")
+    wants = models.JSONField(default=list, blank=True, help_text="What makes the customer feel good about us.")
+
+    # Strategic priority, kept by accounts.services.recompute_priorities (set-based), indexed for rank order.
+    score = models.DecimalField(max_digits=5, decimal_places=2, default=Decimal("0"))
+    rank = models.PositiveIntegerField(default=0, db_index=True)
+    computed_tier = models.PositiveSmallIntegerField(choices=Tier.choices, default=Tier.MAINTAIN)
+    tier = models.PositiveSmallIntegerField(choices=Tier.choices, default=Tier.MAINTAIN, db_index=True)
+    tier_override = models.PositiveSmallIntegerField(choices=Tier.choices, null=True, blank=True)
+    tier_override_reason = models.CharField(max_length=500, blank=True)
+    tier_override_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    tier_override_at = models.DateTimeField(null=True, blank=True)
+    tier_override_expires_on = models.DateField(null=True, blank=True)
+
+    # Contact cadence: the feedback app moves last_contact_at through accounts.services.record_contact.
+    last_contact_at = models.DateTimeField(null=True, blank=True)
+    next_contact_due = models.DateField(null=True, blank=True, db_index=True)
+
+    version = models.PositiveIntegerField(default=1, help_text="Bumped by every update: stale writes are refused.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+    history = HistoricalRecords(
+        excluded_fields=["score", "rank", "computed_tier", "updated_at", "version", "last_contact_at"],
+    )
+
+    objects = AccountQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["rank", "id"]
+        indexes = [
+            models.Index(fields=["tier", "rank"], name="account_tier_rank"),
+            models.Index(fields=["owner", "rank"], name="account_owner_rank"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(tier_override__isnull=True) | ~Q(tier_override_reason=""),
+                name="account_tier_override_needs_reason",
+            ),
+            models.CheckConstraint(condition=Q(score__gte=0) & Q(score__lte=10), name="account_score_0_to_10"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def can_edit(self, user: User) -> bool:
+        if user.is_admin or self.owner_id == user.pk:
+            return True
+        return self.team_members.filter(user=user, can_edit=True).exists()
+
+    def is_overdue(self, today: date) -> bool:
+        return self.next_contact_due is not None and self.next_contact_due < today
+
+
+class AccountScore(models.Model):
+    """How an account scores on one criterion, 0–10."""
+
+    account = models.ForeignKey(Account, models.CASCADE, related_name="scores")
+    criterion = models.ForeignKey(PriorityCriterion, models.CASCADE, related_name="scores")
+    value = models.DecimalField(
+        max_digits=4, decimal_places=2, validators=[MinValueValidator(0), MaxValueValidator(10)]
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["account", "criterion"], name="one_score_per_criterion"),
+            models.CheckConstraint(condition=Q(value__gte=0) & Q(value__lte=10), name="score_0_to_10"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.criterion}: {self.value}"
+
+
+class TeamRole(models.TextChoices):
+    SALES = "sales", "Sales"
+    ENGINEERING = "engineering", "Engineering"
+    SERVICE = "service", "Field service"
+    QUALITY = "quality", "Quality"
+    BILLING = "billing", "Billing"
+    OTHER = "other", "Other"
+
+
+class AccountTeamMember(models.Model):
+    account = models.ForeignKey(Account, models.CASCADE, related_name="team_members")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="account_memberships")
+    role = models.CharField(max_length=20, choices=TeamRole.choices, default=TeamRole.OTHER)
+    can_edit = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["account", "user"], name="one_membership_per_user")]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.get_role_display()}) on {self.account}"
+
+
+class CustomerContact(models.Model):
+    """A person at the customer: their buying-influence role, their needs and their wants, recorded apart."""
+
+    account = models.ForeignKey(Account, models.CASCADE, related_name="contacts")
+    name = models.CharField(max_length=200)
+    title = models.CharField(max_length=200, blank=True)
+    email = models.EmailField(blank=True)
+    phone = models.CharField(max_length=50, blank=True)
+    buying_role = models.CharField(max_length=20, choices=BuyingRole.choices, default=BuyingRole.USER)
+    influence = models.PositiveSmallIntegerField(
+        default=3, validators=[MinValueValidator(1), MaxValueValidator(5)], help_text="1 (low) to 5 (decisive)."
+    )
+    needs = models.JSONField(default=list, blank=True)
+    wants = models.JSONField(default=list, blank=True)
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+
+    class Meta:
+        ordering = ["-influence", "name"]
+        constraints = [
+            models.CheckConstraint(condition=Q(influence__gte=1) & Q(influence__lte=5), name="influence_1_to_5"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PriorityChange(models.Model):
+    """A domain event: a score, tier, rank band or owner changed. Written by services, set-based on recompute."""
+
+    class Kind(models.TextChoices):
+        SCORE = "score", "Score"
+        TIER = "tier", "Tier"
+        RANK_BAND = "rank_band", "Rank band"
+        OWNER = "owner", "Owner"
+        OVERRIDE = "override", "Tier override"
+
+    account = models.ForeignKey(Account, models.CASCADE, related_name="priority_changes")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    before = models.CharField(max_length=200, blank=True)
+    after = models.CharField(max_length=200, blank=True)
+    note = models.CharField(max_length=500, blank=True)
+    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+")
+    changed_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["-changed_at", "-id"]
+        indexes = [models.Index(fields=["account", "-changed_at"], name="priority_change_account")]
+
+    def __str__(self) -> str:
+        return f"{self.account_id} {self.kind}: {self.before} → {self.after}"

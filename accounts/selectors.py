@@ -1,0 +1,142 @@
+"""Every read of customer accounts: scoped to what the user may see first, then shaped for the page or API."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import (
+    Case,
+    Count,
+    DecimalField,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, Round
+
+from accounts.models import (
+    Account,
+    AccountScore,
+    AccountTeamMember,
+    CustomerContact,
+    PriorityChange,
+    PriorityCriterion,
+    Tier,
+)
+from accounts.services import ensure_tier_rules
+
+
+def accounts_for_user(*, user: Any) -> QuerySet[Account]:
+    """The accounts a user (or API client) may see, in rank order, with what a list row shows."""
+    return Account.objects.visible_to(user).select_related("segment", "owner").order_by("rank", "id")
+
+
+def account_detail_for_user(*, user: Any, pk: int) -> Account:
+    """One account with its team, contacts and score breakdown; Account.DoesNotExist if not visible (a 404)."""
+    return (
+        Account.objects.visible_to(user)
+        .select_related("segment", "owner", "executive_sponsor", "tier_override_by")
+        .prefetch_related(
+            Prefetch("team_members", queryset=AccountTeamMember.objects.select_related("user__department")),
+            Prefetch("contacts", queryset=CustomerContact.objects.filter(is_active=True)),
+            Prefetch("scores", queryset=AccountScore.objects.select_related("criterion")),
+        )
+        .get(pk=pk)
+    )
+
+
+def call_next_for_user(*, user: Any, today: date, within_days: int = 7) -> QuerySet[Account]:
+    """An account manager's accounts overdue or due within a week: Strategic first, then the most overdue."""
+    return (
+        Account.objects.visible_to(user)
+        .filter(owner_id=user.pk, next_contact_due__lte=today + timedelta(days=within_days))
+        .exclude(status="lost")
+        .select_related("segment")
+        .order_by("tier", "next_contact_due", "rank")
+    )
+
+
+@dataclass(frozen=True)
+class ScoreLine:
+    criterion: PriorityCriterion
+    value: Decimal
+    weighted_share: Decimal  # this criterion's contribution to the 0–10 weighted score
+
+
+def score_breakdown(*, account: Account) -> list[ScoreLine]:
+    """Per active criterion: the account's score and what it contributes. Uses the prefetched scores."""
+    criteria = list(PriorityCriterion.objects.filter(is_active=True))
+    total = sum((c.weight for c in criteria), Decimal(0)) or Decimal(1)
+    values = {s.criterion_id: s.value for s in account.scores.all()}
+    return [
+        ScoreLine(
+            criterion=c,
+            value=values.get(c.pk, Decimal(0)),
+            weighted_share=(values.get(c.pk, Decimal(0)) * c.weight / total).quantize(Decimal("0.01")),
+        )
+        for c in criteria
+    ]
+
+
+def priority_history(*, account: Account, limit: int = 50) -> QuerySet[PriorityChange]:
+    return account.priority_changes.select_related("changed_by")[:limit]
+
+
+def preview_tier_moves(
+    *, weights: Mapping[int, Decimal], min_scores: Mapping[int, Decimal], user: Any
+) -> dict[tuple[int, int], int]:
+    """How many (visible) accounts would move from one tier to another under proposed settings: one query.
+
+    Overrides are respected (an overridden account keeps its manual tier), exactly as the recompute does.
+    """
+    total = sum(weights.values(), Decimal(0)) or Decimal(1)
+    weight_of = Case(
+        *[When(criterion_id=pk, then=Value(w)) for pk, w in weights.items()],
+        default=Value(Decimal(0)),
+        output_field=DecimalField(max_digits=6, decimal_places=2),
+    )
+    weighted = (
+        AccountScore.objects.filter(account=OuterRef("pk"), criterion__is_active=True)
+        .annotate(part=ExpressionWrapper(F("value") * weight_of, output_field=DecimalField()))
+        .values("account")
+        .annotate(total=Sum("part"))
+        .values("total")
+    )
+    new_score = Round(Coalesce(Subquery(weighted), Value(Decimal(0))) / Value(total), 2)
+    computed = Case(
+        When(new_score__gte=min_scores[Tier.STRATEGIC], then=Value(1)),
+        When(new_score__gte=min_scores[Tier.KEY], then=Value(2)),
+        When(new_score__gte=min_scores[Tier.CORE], then=Value(3)),
+        default=Value(4),
+        output_field=IntegerField(),
+    )
+    rows = (
+        Account.objects.visible_to(user)
+        .annotate(new_score=new_score)
+        .annotate(new_tier=Case(When(tier_override__isnull=False, then=F("tier")), default=computed))
+        .values("tier", "new_tier")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return {(row["tier"], row["new_tier"]): row["n"] for row in rows if row["tier"] != row["new_tier"]}
+
+
+def tier_counts(*, user: Any) -> dict[int, int]:
+    counts = Counter(Account.objects.visible_to(user).values_list("tier", flat=True))
+    return {tier: counts.get(tier, 0) for tier in Tier.values}
+
+
+def cadence_days() -> dict[int, int]:
+    return ensure_tier_rules().cadence_days

@@ -1,0 +1,349 @@
+"""Every write to customer accounts and their strategic priority.
+
+Recomputing priority is set-based: a fixed number of statements whatever the number of accounts, and the
+tier and rank-band changes it causes are recorded with INSERT … SELECT in the same transaction.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.db.models import DateTimeField, ExpressionWrapper, F, Q
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+
+from accounts.models import (
+    DEFAULT_TIER_RULES,
+    Account,
+    AccountScore,
+    AccountTeamMember,
+    CustomerContact,
+    PriorityChange,
+    PriorityCriterion,
+    Tier,
+    TierRule,
+)
+from organization.models import User
+
+# Rank bands recorded in history: moving between them is news, moving from 312 to 318 is not.
+RANK_BANDS = [(1, 10), (11, 50), (51, 100), (101, 500), (501, 1000)]
+
+
+class StaleVersion(Exception):
+    """The caller edited an older version of the row than the one stored: refuse rather than overwrite."""
+
+    def __init__(self, current: int) -> None:
+        super().__init__(f"This record was changed by someone else (now at version {current}).")
+        self.current = current
+
+
+@dataclass(frozen=True)
+class TierRules:
+    min_score: dict[int, Decimal]
+    cadence_days: dict[int, int]
+
+
+def ensure_tier_rules() -> TierRules:
+    """The tier rules, created with the defaults the first time they are needed."""
+    rules = {rule.tier: rule for rule in TierRule.objects.all()}
+    missing = [
+        TierRule(tier=tier, min_score=min_score, cadence_days=cadence)
+        for tier, (min_score, cadence) in DEFAULT_TIER_RULES.items()
+        if tier not in rules
+    ]
+    if missing:
+        TierRule.objects.bulk_create(missing, ignore_conflicts=True)
+        rules = {rule.tier: rule for rule in TierRule.objects.all()}
+    return TierRules(
+        min_score={tier: rule.min_score for tier, rule in rules.items()},
+        cadence_days={tier: rule.cadence_days for tier, rule in rules.items()},
+    )
+
+
+def _label_sql(column: str) -> str:
+    cases = " ".join(f"WHEN {value} THEN '{label}'" for value, label in Tier.choices)
+    return f"CASE {column} {cases} END"
+
+
+def _band_sql(column: str) -> str:
+    cases = " ".join(f"WHEN {column} BETWEEN {lo} AND {hi} THEN '{lo}–{hi}'" for lo, hi in RANK_BANDS)
+    return f"CASE WHEN {column} = 0 THEN '' {cases} ELSE '> {RANK_BANDS[-1][1]}' END"
+
+
+def _tier_sql(rules: TierRules) -> tuple[str, str, list[Any]]:
+    """SQL for the computed tier (by score thresholds) and the effective tier (an unexpired override wins)."""
+    computed = "CASE WHEN score >= %s THEN 1 WHEN score >= %s THEN 2 WHEN score >= %s THEN 3 ELSE 4 END"
+    params = [rules.min_score[Tier.STRATEGIC], rules.min_score[Tier.KEY], rules.min_score[Tier.CORE]]
+    effective = (
+        "CASE WHEN tier_override IS NOT NULL AND (tier_override_expires_on IS NULL OR tier_override_expires_on >= %s)"
+        f" THEN tier_override ELSE ({computed}) END"
+    )
+    return computed, effective, params
+
+
+@transaction.atomic
+def recompute_priorities(*, changed_by: User | None, now: datetime, note: str = "") -> None:
+    """Weighted scores, ranks, tiers and contact-due dates for every account, in a fixed number of statements."""
+    rules = ensure_tier_rules()
+    today = timezone.localdate(now)
+    table = Account._meta.db_table
+    events = PriorityChange._meta.db_table
+    scores = AccountScore._meta.db_table
+    criteria = PriorityCriterion._meta.db_table
+    total_weight = sum(PriorityCriterion.objects.filter(is_active=True).values_list("weight", flat=True), Decimal(0))
+    computed, effective, tier_params = _tier_sql(rules)
+    with connection.cursor() as cursor:
+        # 1. Weighted score 0–10: Σ(score × weight) / Σ(weight) over the active criteria; a missing score is 0.
+        cursor.execute(
+            f"UPDATE {table} SET score = ROUND(COALESCE((SELECT SUM(s.value * c.weight) FROM {scores} s"  # noqa: S608
+            f" JOIN {criteria} c ON c.id = s.criterion_id WHERE s.account_id = {table}.id AND c.is_active), 0)"
+            " / %s, 2)",
+            [total_weight or Decimal(1)],
+        )
+        # 2. Expired overrides end here, and say so in the history.
+        cursor.execute(
+            f'INSERT INTO {events} (account_id, kind, "before", "after", note, changed_by_id, changed_at)'  # noqa: S608
+            f" SELECT id, 'override', {_label_sql('tier_override')}, '', 'override expired', NULL, %s FROM {table}"
+            " WHERE tier_override IS NOT NULL AND tier_override_expires_on < %s",
+            [now, today],
+        )
+        cursor.execute(
+            f"UPDATE {table} SET tier_override = NULL, tier_override_reason = '', tier_override_by_id = NULL,"  # noqa: S608
+            " tier_override_at = NULL, tier_override_expires_on = NULL"
+            " WHERE tier_override IS NOT NULL AND tier_override_expires_on < %s",
+            [today],
+        )
+        # 3. Tier changes are recorded before they are applied (INSERT … SELECT), then applied.
+        cursor.execute(
+            f'INSERT INTO {events} (account_id, kind, "before", "after", note, changed_by_id, changed_at)'  # noqa: S608
+            f" SELECT id, 'tier', {_label_sql('old_tier')}, {_label_sql('new_tier')}, %s, %s, %s FROM"
+            f" (SELECT id, tier AS old_tier, {effective} AS new_tier FROM {table}) moved"
+            " WHERE old_tier <> new_tier",
+            [note, changed_by.pk if changed_by else None, now, today, *tier_params],
+        )
+        cursor.execute(
+            f"UPDATE {table} SET computed_tier = {computed}, tier = {effective}",  # noqa: S608
+            [*tier_params, today, *tier_params],
+        )
+        # 4. Rank: 1 = highest score; ties broken by name, then id, so the order is total and stable.
+        ranked = f"SELECT id, ROW_NUMBER() OVER (ORDER BY score DESC, name ASC, id ASC) AS new_rank FROM {table}"  # noqa: S608
+        cursor.execute(
+            f'INSERT INTO {events} (account_id, kind, "before", "after", note, changed_by_id, changed_at)'  # noqa: S608
+            f" SELECT a.id, 'rank_band', {_band_sql('a.rank')}, {_band_sql('r.new_rank')}, %s, %s, %s"
+            f" FROM {table} a JOIN ({ranked}) r ON r.id = a.id"
+            f" WHERE a.rank <> 0 AND {_band_sql('a.rank')} <> {_band_sql('r.new_rank')}",
+            [note, changed_by.pk if changed_by else None, now],
+        )
+        cursor.execute(
+            f"UPDATE {table} SET rank = r.new_rank FROM ({ranked}) r"  # noqa: S608
+            f" WHERE r.id = {table}.id AND {table}.rank <> r.new_rank"
+        )
+    refresh_contact_due(rules=rules)
+
+
+def refresh_contact_due(*, rules: TierRules | None = None) -> None:
+    """next_contact_due = day of last contact (or of creation) + the tier's cadence: one UPDATE per tier."""
+    rules = rules or ensure_tier_rules()
+    for tier, days in rules.cadence_days.items():
+        since = ExpressionWrapper(F("last_contact_at") + timedelta(days=days), output_field=DateTimeField())
+        created = ExpressionWrapper(F("created_at") + timedelta(days=days), output_field=DateTimeField())
+        Account.objects.filter(tier=tier, last_contact_at__isnull=False).update(next_contact_due=TruncDate(since))
+        Account.objects.filter(tier=tier, last_contact_at__isnull=True).update(next_contact_due=TruncDate(created))
+
+
+@transaction.atomic
+def update_priority_settings(
+    *,
+    weights: Mapping[int, Decimal],
+    rules: Mapping[int, tuple[Decimal, int]],
+    changed_by: User,
+    now: datetime,
+) -> None:
+    """Executives change criterion weights, tier thresholds and cadences; every account is re-ranked at once."""
+    if not changed_by.is_executive:
+        raise PermissionError("Only executives and admins change priority settings.")
+    _validate_rules(rules)
+    for criterion in PriorityCriterion.objects.filter(pk__in=weights):
+        if criterion.weight != weights[criterion.pk]:
+            criterion.weight = weights[criterion.pk]
+            criterion._change_reason = "weight changed"  # type: ignore[attr-defined]
+            criterion.full_clean()
+            criterion.save()
+    for tier, (min_score, cadence) in rules.items():
+        TierRule.objects.update_or_create(tier=tier, defaults={"min_score": min_score, "cadence_days": cadence})
+    recompute_priorities(changed_by=changed_by, now=now, note="priority settings changed")
+
+
+def _validate_rules(rules: Mapping[int, tuple[Decimal, int]]) -> None:
+    errors: dict[str, list[str]] = {}
+    thresholds = [rules[tier][0] for tier in sorted(rules)]
+    if any(a <= b for a, b in itertools.pairwise(thresholds)):
+        errors["min_score"] = ["Each tier needs a higher minimum score than the tier below it."]
+    if any(not 0 <= score <= 10 for score in thresholds):
+        errors.setdefault("min_score", []).append("Minimum scores are between 0 and 10.")
+    if any(not 1 <= cadence <= 730 for _, cadence in rules.values()):
+        errors["cadence_days"] = ["Cadence is between 1 and 730 days."]
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def set_account_scores(*, account: Account, scores: Mapping[int, Decimal], changed_by: User, now: datetime) -> Account:
+    """Score an account per criterion (0–10) and re-rank everyone; the weighted score change is recorded."""
+    before = account.score
+    for criterion_id, value in scores.items():
+        if not Decimal(0) <= value <= Decimal(10):
+            raise ValidationError({f"criterion_{criterion_id}": ["Scores are between 0 and 10."]})
+        AccountScore.objects.update_or_create(account=account, criterion_id=criterion_id, defaults={"value": value})
+    recompute_priorities(changed_by=changed_by, now=now, note=f"scores of {account.name} changed")
+    account.refresh_from_db()
+    if account.score != before:
+        PriorityChange.objects.create(
+            account=account,
+            kind=PriorityChange.Kind.SCORE,
+            before=str(before),
+            after=str(account.score),
+            changed_by=changed_by,
+            changed_at=now,
+        )
+    return account
+
+
+@transaction.atomic
+def override_tier(
+    *, account: Account, tier: int | None, reason: str, expires_on: date | None, changed_by: User, now: datetime
+) -> Account:
+    """Set (or clear, with tier=None) a manual tier. Setting one needs a reason; both are kept in history."""
+    if tier is not None and not reason.strip():
+        raise ValidationError({"reason": ["A manual tier needs a reason."]})
+    if expires_on is not None and expires_on <= timezone.localdate(now):
+        raise ValidationError({"expires_on": ["The override must expire in the future."]})
+    before = account.get_tier_override_display() if account.tier_override else ""
+    Account.objects.filter(pk=account.pk).update(
+        tier_override=tier,
+        tier_override_reason=reason.strip() if tier else "",
+        tier_override_by=changed_by if tier else None,
+        tier_override_at=now if tier else None,
+        tier_override_expires_on=expires_on if tier else None,
+        version=F("version") + 1,
+    )
+    PriorityChange.objects.create(
+        account=account,
+        kind=PriorityChange.Kind.OVERRIDE,
+        before=before,
+        after=Tier(tier).label if tier else "",
+        note=reason.strip(),
+        changed_by=changed_by,
+        changed_at=now,
+    )
+    recompute_priorities(changed_by=changed_by, now=now, note=reason.strip() or "override removed")
+    account.refresh_from_db()
+    return account
+
+
+ACCOUNT_FIELDS = [
+    "name",
+    "external_id",
+    "segment",
+    "industry",
+    "region",
+    "status",
+    "owner",
+    "executive_sponsor",
+    "is_confidential",
+    "needs",
+    "wants",
+]
+
+
+@transaction.atomic
+def create_account(*, created_by: User | None, now: datetime, **fields: Any) -> Account:
+    unknown = set(fields) - set(ACCOUNT_FIELDS)
+    if unknown:
+        raise TypeError(f"Unknown account fields: {', '.join(sorted(unknown))}")
+    account = Account(**fields)
+    if account.external_id == "":
+        account.external_id = None
+    account.full_clean()
+    account.save()
+    recompute_priorities(changed_by=created_by, now=now, note=f"{account.name} added")
+    account.refresh_from_db()
+    return account
+
+
+@transaction.atomic
+def update_account(
+    *, account: Account, changed_by: User | None, now: datetime, expected_version: int | None = None, **fields: Any
+) -> Account:
+    """Update fields under optimistic locking: with expected_version, a stale edit raises StaleVersion."""
+    unknown = set(fields) - set(ACCOUNT_FIELDS)
+    if unknown:
+        raise TypeError(f"Unknown account fields: {', '.join(sorted(unknown))}")
+    locked = Account.objects.select_for_update().get(pk=account.pk)
+    if expected_version is not None and locked.version != expected_version:
+        raise StaleVersion(locked.version)
+    old_owner = locked.owner
+    for name, value in fields.items():
+        setattr(locked, name, value)
+    if locked.external_id == "":
+        locked.external_id = None
+    locked.full_clean()
+    locked.version += 1
+    locked.save()
+    if locked.owner_id != old_owner.pk:
+        PriorityChange.objects.create(
+            account=locked,
+            kind=PriorityChange.Kind.OWNER,
+            before=str(old_owner),
+            after=str(locked.owner),
+            changed_by=changed_by,
+            changed_at=now,
+        )
+    if "name" in fields:  # ties in score are broken by name
+        recompute_priorities(changed_by=changed_by, now=now)
+        locked.refresh_from_db()
+    return locked
+
+
+@transaction.atomic
+def set_team_member(*, account: Account, user: User, role: str, can_edit: bool) -> AccountTeamMember:
+    member, _ = AccountTeamMember.objects.update_or_create(
+        account=account, user=user, defaults={"role": role, "can_edit": can_edit}
+    )
+    member.full_clean()
+    return member
+
+
+CONTACT_FIELDS = ["name", "title", "email", "phone", "buying_role", "influence", "needs", "wants", "is_active"]
+
+
+@transaction.atomic
+def save_contact(*, account: Account, contact: CustomerContact | None = None, **fields: Any) -> CustomerContact:
+    unknown = set(fields) - set(CONTACT_FIELDS)
+    if unknown:
+        raise TypeError(f"Unknown contact fields: {', '.join(sorted(unknown))}")
+    contact = contact or CustomerContact(account=account)
+    for name, value in fields.items():
+        setattr(contact, name, value)
+    contact.full_clean()
+    contact.save()
+    return contact
+
+
+def record_contact(*, account_id: int, occurred_at: datetime) -> None:
+    """Called by the feedback app when a one-on-one conversation is logged: moves the cadence clock forward."""
+    rules = ensure_tier_rules()
+    account = Account.objects.only("tier", "last_contact_at").get(pk=account_id)
+    if account.last_contact_at and account.last_contact_at >= occurred_at:
+        return
+    due = timezone.localdate(occurred_at) + timedelta(days=rules.cadence_days[account.tier])
+    Account.objects.filter(pk=account_id).filter(
+        Q(last_contact_at__isnull=True) | Q(last_contact_at__lt=occurred_at)
+    ).update(last_contact_at=occurred_at, next_contact_due=due)
