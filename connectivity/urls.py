@@ -7,13 +7,14 @@ from dashboards import views as dashboard_views
 
 api_v1 = [
     path("", include("organization.api.urls")),
+    path("", include("accounts.api.urls")),
 ]
 
 urlpatterns = [
     path("", dashboard_views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("", include("organization.urls")),
-    path("accounts/", views.coming_soon, {"area": "Accounts"}, name="accounts-soon"),
+    path("accounts/", include("accounts.urls")),
     path("inbox/", views.coming_soon, {"area": "Inbox"}, name="inbox-soon"),
     path("plans/", views.coming_soon, {"area": "Plans"}, name="plans-soon"),
     path("dashboard/", views.coming_soon, {"area": "Dashboard"}, name="dashboard-soon"),

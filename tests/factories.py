@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 import factory
@@ -49,3 +50,41 @@ class ApiClientFactory(factory.base.Factory):  # type: ignore[type-arg]
     @classmethod
     def _create(cls, model_class: type[ApiClient], *args: Any, **kwargs: Any) -> tuple[ApiClient, str]:
         return organization_services.create_api_client(**kwargs)
+
+
+class SegmentFactory(DjangoModelFactory):  # type: ignore[type-arg]
+    class Meta:
+        model = "accounts.Segment"
+        django_get_or_create = ("slug",)
+
+    name = factory.Sequence(lambda n: f"Segment {n}")  # type: ignore[attr-defined]
+    slug = factory.LazyAttribute(lambda o: o.name.lower().replace(" ", "-"))  # type: ignore[attr-defined]
+
+
+class CriterionFactory(DjangoModelFactory):  # type: ignore[type-arg]
+    class Meta:
+        model = "accounts.PriorityCriterion"
+
+    name = factory.Sequence(lambda n: f"Criterion {n}")  # type: ignore[attr-defined]
+    weight = Decimal("1")
+
+
+class AccountFactory(DjangoModelFactory):  # type: ignore[type-arg]
+    """A bare account row. Call accounts.services.recompute_priorities after scoring to get ranks and tiers."""
+
+    class Meta:
+        model = "accounts.Account"
+
+    name = factory.Sequence(lambda n: f"Customer {n:04d}")  # type: ignore[attr-defined]
+    segment = factory.SubFactory(SegmentFactory)  # type: ignore[attr-defined]
+    owner = factory.SubFactory(UserFactory, role=Role.ACCOUNT_MANAGER)  # type: ignore[attr-defined]
+    region = "North"
+
+
+class ContactFactory(DjangoModelFactory):  # type: ignore[type-arg]
+    class Meta:
+        model = "accounts.CustomerContact"
+
+    account = factory.SubFactory(AccountFactory)  # type: ignore[attr-defined]
+    name = factory.Sequence(lambda n: f"Contact {n}")  # type: ignore[attr-defined]
+    email = factory.Sequence(lambda n: f"contact{n}@customer.example")  # type: ignore[attr-defined]

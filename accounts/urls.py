@@ -1,0 +1,19 @@
+from django.urls import path
+
+from accounts import views
+
+app_name = "accounts"
+
+urlpatterns = [
+    path("", views.account_list, name="list"),
+    path("call-next/", views.call_next, name="call-next"),
+    path("new/", views.account_create, name="create"),
+    path("priority/", views.priority_settings, name="priority-settings"),
+    path("<int:pk>/", views.account_detail, name="detail"),
+    path("<int:pk>/edit/", views.account_edit, name="edit"),
+    path("<int:pk>/scores/", views.account_scores, name="scores"),
+    path("<int:pk>/override/", views.account_override, name="override"),
+    path("<int:pk>/contacts/new/", views.contact_create, name="contact-create"),
+    path("<int:pk>/contacts/<int:contact_pk>/edit/", views.contact_edit, name="contact-edit"),
+    # CSV import and export (accounts/csv_views.py) are added below this line.
+]
