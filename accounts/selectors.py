@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -134,7 +133,8 @@ def preview_tier_moves(
 
 
 def tier_counts(*, user: Any) -> dict[int, int]:
-    counts = Counter(Account.objects.visible_to(user).values_list("tier", flat=True))
+    rows = Account.objects.visible_to(user).order_by().values("tier").annotate(n=Count("pk"))
+    counts = {row["tier"]: row["n"] for row in rows}
     return {tier: counts.get(tier, 0) for tier in Tier.values}
 
 

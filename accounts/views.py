@@ -1,45 +1,256 @@
-"""Account pages (being written)."""
+"""Account pages: thin views that scope with a selector, validate a form and call one service."""
+
+from __future__ import annotations
 
 from typing import Any
 
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
+from django.views.decorators.vary import vary_on_headers
+
+from accounts import selectors, services
+from accounts.filters import AccountFilter
+from accounts.forms import AccountForm, ContactForm, OverrideForm, PrioritySettingsForm, ScoresForm
+from accounts.models import Account, CustomerContact, PriorityCriterion, Tier, TierRule
+from organization.models import Role, User
+
+PAGE_SIZE = 50
+CREATORS = {Role.ACCOUNT_MANAGER, Role.DEPARTMENT_LEAD, Role.EXECUTIVE, Role.ADMIN}
 
 
-def account_list(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-    raise Http404
+def _user(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)  # noqa: S101 - login_required guarantees it
+    return request.user
 
 
-def call_next(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-    raise Http404
+def _visible_account(request: HttpRequest, pk: int) -> Account:
+    try:
+        return selectors.account_detail_for_user(user=request.user, pk=pk)
+    except Account.DoesNotExist:
+        raise Http404("No such account") from None
 
 
-def account_create(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-    raise Http404
+def _editable_account(request: HttpRequest, pk: int) -> Account:
+    account = _visible_account(request, pk)
+    if not account.can_edit(_user(request)):
+        raise PermissionDenied("Only the owner, editing team members and admins change this account.")
+    return account
 
 
-def priority_settings(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-    raise Http404
+@login_required
+@vary_on_headers("HX-Request")
+def account_list(request: HttpRequest) -> HttpResponse:
+    accounts = AccountFilter(request.GET or None, queryset=selectors.accounts_for_user(user=request.user))
+    page = Paginator(accounts.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    template = "accounts/account_list.html"
+    if request.headers.get("HX-Request") and request.headers.get("HX-Target") == "account-rows":
+        template += "#account-rows"
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        template,
+        {
+            "filter": accounts,
+            "page": page,
+            "query": query.urlencode(),
+            "today": timezone.localdate(),
+            "can_create": _user(request).role in CREATORS,
+            "tier_counts": selectors.tier_counts(user=request.user),
+        },
+    )
 
 
-def account_detail(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-    raise Http404
+@login_required
+def call_next(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    accounts = selectors.call_next_for_user(user=request.user, today=today)
+    return render(request, "accounts/call_next.html", {"accounts": accounts, "today": today})
 
 
-def account_edit(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-    raise Http404
+@login_required
+def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    account = _visible_account(request, pk)
+    user = _user(request)
+    return render(
+        request,
+        "accounts/account_detail.html",
+        {
+            "account": account,
+            "breakdown": selectors.score_breakdown(account=account),
+            "history": selectors.priority_history(account=account),
+            "edits": account.history.select_related("history_user")[:10],
+            "cadence_days": selectors.cadence_days()[account.tier],
+            "today": timezone.localdate(),
+            "can_edit": account.can_edit(user),
+            "can_override": user.is_executive,
+            "override_form": OverrideForm(
+                initial={
+                    "tier": account.tier_override,
+                    "reason": account.tier_override_reason,
+                    "expires_on": account.tier_override_expires_on,
+                }
+            ),
+        },
+    )
 
 
-def account_scores(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-    raise Http404
+@login_required
+@require_http_methods(["GET", "POST"])
+def account_create(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    if user.role not in CREATORS:
+        raise PermissionDenied("Account managers, department leads, executives and admins add accounts.")
+    form = AccountForm(request.POST or None, initial={"owner": user})
+    if request.method == "POST" and form.is_valid():
+        fields = {k: v for k, v in form.cleaned_data.items() if k != "version"}
+        try:
+            account = services.create_account(created_by=user, now=timezone.now(), **fields)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, f"{account.name} added at rank {account.rank}.")
+            return redirect("accounts:detail", pk=account.pk)
+    return render(request, "accounts/account_form.html", {"form": form, "title": "New account"})
 
 
-def account_override(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-    raise Http404
+@login_required
+@require_http_methods(["GET", "POST"])
+def account_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    account = _editable_account(request, pk)
+    form = AccountForm(request.POST or None, instance=account)
+    if request.method == "POST" and form.is_valid():
+        fields = {k: v for k, v in form.cleaned_data.items() if k != "version"}
+        try:
+            account = services.update_account(
+                account=account,
+                changed_by=_user(request),
+                now=timezone.now(),
+                expected_version=form.cleaned_data["version"],
+                **fields,
+            )
+        except services.StaleVersion as exc:
+            form.add_error(None, f"{exc} Reload the page to see their changes, then edit again.")
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, f"{account.name} saved.")
+            return redirect("accounts:detail", pk=account.pk)
+    return render(
+        request, "accounts/account_form.html", {"form": form, "title": f"Edit {account.name}", "account": account}
+    )
 
 
-def contact_create(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-    raise Http404
+@login_required
+@require_http_methods(["GET", "POST"])
+def account_scores(request: HttpRequest, pk: int) -> HttpResponse:
+    account = _visible_account(request, pk)
+    user = _user(request)
+    if not (account.can_edit(user) or user.is_executive):
+        raise PermissionDenied("Only the account's editors and executives score it.")
+    criteria = list(PriorityCriterion.objects.filter(is_active=True))
+    form = ScoresForm(
+        request.POST or None, criteria=criteria, values={s.criterion_id: s.value for s in account.scores.all()}
+    )
+    if request.method == "POST" and form.is_valid():
+        account = services.set_account_scores(
+            account=account, scores=form.scores(), changed_by=user, now=timezone.now()
+        )
+        messages.success(
+            request, f"Scores saved: {account.name} is now rank {account.rank}, {account.get_tier_display()}."
+        )
+        return redirect("accounts:detail", pk=account.pk)
+    return render(request, "accounts/account_scores.html", {"form": form, "account": account})
 
 
-def contact_edit(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-    raise Http404
+@login_required
+@require_http_methods(["POST"])
+def account_override(request: HttpRequest, pk: int) -> HttpResponse:
+    account = _visible_account(request, pk)
+    user = _user(request)
+    if not user.is_executive:
+        raise PermissionDenied("Only executives and admins set a manual tier.")
+    form = OverrideForm(request.POST)
+    if form.is_valid():
+        try:
+            services.override_tier(
+                account=account,
+                tier=form.cleaned_data["tier"],
+                reason=form.cleaned_data["reason"] or "",
+                expires_on=form.cleaned_data["expires_on"],
+                changed_by=user,
+                now=timezone.now(),
+            )
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, "Tier override saved.")
+    else:
+        for error_list in form.errors.values():
+            for error in error_list:
+                messages.error(request, str(error))
+    return redirect("accounts:detail", pk=account.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def contact_create(request: HttpRequest, pk: int) -> HttpResponse:
+    account = _editable_account(request, pk)
+    form = ContactForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.save_contact(account=account, **form.cleaned_data)
+        messages.success(request, f"{form.cleaned_data['name']} added to {account.name}.")
+        return redirect("accounts:detail", pk=account.pk)
+    return render(request, "accounts/contact_form.html", {"form": form, "account": account, "title": "New contact"})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def contact_edit(request: HttpRequest, pk: int, contact_pk: int) -> HttpResponse:
+    account = _editable_account(request, pk)
+    contact = get_object_or_404(CustomerContact, pk=contact_pk, account=account)
+    form = ContactForm(request.POST or None, instance=contact)
+    if request.method == "POST" and form.is_valid():
+        services.save_contact(account=account, contact=contact, **form.cleaned_data)
+        messages.success(request, f"{contact.name} saved.")
+        return redirect("accounts:detail", pk=account.pk)
+    return render(
+        request, "accounts/contact_form.html", {"form": form, "account": account, "title": f"Edit {contact.name}"}
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def priority_settings(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    if not user.is_executive:
+        raise PermissionDenied("Only executives and admins change priority settings.")
+    services.ensure_tier_rules()
+    criteria = list(PriorityCriterion.objects.filter(is_active=True))
+    rules = list(TierRule.objects.order_by("tier"))
+    form = PrioritySettingsForm(request.POST or None, criteria=criteria, rules=rules)
+    context: dict[str, Any] = {"form": form, "criteria": criteria, "rules": rules, "tiers": Tier}
+    if request.method == "POST" and form.is_valid():
+        if "save" in request.POST:
+            services.update_priority_settings(
+                weights=form.weights(), rules=form.tier_rules(), changed_by=user, now=timezone.now()
+            )
+            messages.success(request, "Priority settings saved; every account has been re-ranked.")
+            return redirect("accounts:list")
+        moves = selectors.preview_tier_moves(weights=form.weights(), min_scores=form.min_scores(), user=user)
+        context["moves"] = sorted(
+            ((Tier(old).label, Tier(new).label, n) for (old, new), n in moves.items()), key=lambda m: -m[2]
+        )
+        context["moved_total"] = sum(moves.values())
+        context["previewed"] = True
+    template = "accounts/priority_settings.html"
+    if request.headers.get("HX-Request") and request.headers.get("HX-Target") == "preview":
+        template += "#preview"
+    return render(request, template, context)

@@ -30,3 +30,11 @@ def control(field: BoundField) -> SafeString:
     if described:
         attrs["aria-describedby"] = " ".join(described)
     return field.as_widget(attrs=attrs)
+
+
+@register.filter
+def add_class_sm(field: BoundField) -> SafeString:
+    """A compact select or input for filter bars."""
+    widget = field.field.widget
+    css = "form-select form-select-sm" if isinstance(widget, forms.Select) else "form-control form-control-sm"
+    return field.as_widget(attrs={"class": css})

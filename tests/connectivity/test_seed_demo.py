@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from io import StringIO
+from typing import Any
 
 import pytest
 from django.core.management import call_command
@@ -31,7 +32,7 @@ def test_seed_demo_prints_logins_that_work(client: object) -> None:
     assert User.objects.get(email="alice@example.com").check_password(password)
 
 
-def fingerprint() -> tuple[list[tuple[object, ...]], list[tuple[object, ...]]]:
+def fingerprint() -> tuple[list[Any], list[Any]]:
     people = list(User.objects.order_by("email").values_list("email", "full_name", "role", "department__slug"))
     customers = list(Account.objects.order_by("rank").values_list("name", "score", "tier", "owner__email"))
     return people, customers
