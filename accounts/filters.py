@@ -16,10 +16,13 @@ from organization.models import Role, User
 class AccountFilter(django_filters.FilterSet):  # type: ignore[misc]
     q = django_filters.CharFilter(method="search", label="Name")
     tier = django_filters.MultipleChoiceFilter(choices=Tier.choices)
-    segment = django_filters.ModelChoiceFilter(queryset=Segment.objects.all(), to_field_name="slug")
+    segment = django_filters.ModelChoiceFilter(
+        queryset=Segment.objects.all(), to_field_name="slug", empty_label="All segments"
+    )
     region = django_filters.CharFilter(field_name="region", lookup_expr="iexact")
     owner = django_filters.ModelChoiceFilter(
-        queryset=User.objects.filter(role__in=[Role.ACCOUNT_MANAGER, Role.DEPARTMENT_LEAD, Role.EXECUTIVE])
+        queryset=User.objects.filter(role__in=[Role.ACCOUNT_MANAGER, Role.DEPARTMENT_LEAD, Role.EXECUTIVE]),
+        empty_label="Any owner",
     )
     status = django_filters.MultipleChoiceFilter(choices=AccountStatus.choices)
     overdue = django_filters.BooleanFilter(method="filter_overdue", label="Overdue for contact")
