@@ -1,15 +1,19 @@
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
+
+from accounts.selectors import call_next_for_user
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    """The start page after login: where each area of the product begins."""
+    """The start page after login: who to call next, and where each area of the product begins."""
     areas = [
         ("Accounts", "/accounts/", "Customers ranked by strategic priority, and who to call next."),
         ("Inbox", "/inbox/", "What customers said, routed to your department in their own words."),
         ("Plans", "/plans/", "Action plans and the promises we made to customers."),
         ("Dashboard", "/dashboard/", "Priority accounts and the five customer KPIs."),
     ]
-    return render(request, "dashboards/home.html", {"areas": areas})
+    due = call_next_for_user(user=request.user, today=timezone.localdate()).count()
+    return render(request, "dashboards/home.html", {"areas": areas, "calls_due": due})

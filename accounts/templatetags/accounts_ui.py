@@ -32,8 +32,10 @@ def due_status(due: date | None, today: date) -> SafeString:
         return format_html('<span class="due due-red">{}</span>', "never contacted")
     days = (due - today).days
     if days < 0:
-        return format_html('<span class="due due-red" title="Due {}">{} days overdue</span>', due, -days)
+        return format_html(
+            '<span class="due due-red" title="Due {}">{} day{} overdue</span>', due, -days, "" if days == -1 else "s"
+        )
     if days <= 7:
-        text = "due today" if days == 0 else f"due in {days} days"
+        text = "due today" if days == 0 else ("due tomorrow" if days == 1 else f"due in {days} days")
         return format_html('<span class="due due-amber" title="Due {}">{}</span>', due, text)
     return format_html('<span class="due due-green" title="Due {}">due {}</span>', due, due.strftime("%-d %b"))
