@@ -269,6 +269,9 @@ def create_account(*, created_by: User | None, now: datetime, **fields: Any) -> 
     if unknown:
         raise TypeError(f"Unknown account fields: {', '.join(sorted(unknown))}")
     account = Account(**fields)
+    # The history names who the caller says acted (None: a system), not request.user, which for an API client
+    # is a principal that is no User.
+    account._history_user = created_by  # type: ignore[attr-defined]
     if account.external_id == "":
         account.external_id = None
     account.full_clean()
@@ -296,6 +299,7 @@ def update_account(
         locked.external_id = None
     locked.full_clean()
     locked.version += 1
+    locked._history_user = changed_by  # type: ignore[attr-defined]  # as in create_account
     locked.save()
     if locked.owner_id != old_owner.pk:
         PriorityChange.objects.create(

@@ -1,0 +1,118 @@
+"""Account bodies shared by several endpoints; what only one endpoint uses is nested in its view."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
+from rest_framework import serializers
+
+from accounts.models import Account, AccountStatus, Segment, Tier
+from organization.models import User
+
+# The API names tiers as words (`"strategic"`), in output and in the `tier` filter alike.
+TIER_NAMES: dict[int, str] = {tier.value: tier.name.lower() for tier in Tier}
+TIERS_BY_NAME: dict[str, int] = {name: value for value, name in TIER_NAMES.items()}
+
+
+@extend_schema_serializer(component_name="Account")
+class AccountSerializer(serializers.ModelSerializer[Account]):
+    """A customer account, ranked by strategic priority (rank 1 is the most strategic)."""
+
+    # Needs `cadence_days` (tier → days) and `today` in its context: computed once per request, never per row.
+
+    segment: serializers.SlugRelatedField[Segment] = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    owner = serializers.IntegerField(source="owner_id", read_only=True)
+    owner_name = serializers.CharField(source="owner.full_name", read_only=True)
+    executive_sponsor = serializers.IntegerField(source="executive_sponsor_id", read_only=True, allow_null=True)
+    tier = serializers.SerializerMethodField()
+    cadence_days = serializers.SerializerMethodField(help_text="How often an account of this tier must be contacted.")
+    overdue = serializers.SerializerMethodField(help_text="The next contact was due before today.")
+    needs = serializers.ListField(child=serializers.CharField(), read_only=True)
+    wants = serializers.ListField(child=serializers.CharField(), read_only=True)
+
+    class Meta:
+        model = Account
+        fields = [
+            "id",
+            "external_id",
+            "name",
+            "segment",
+            "industry",
+            "region",
+            "status",
+            "owner",
+            "owner_name",
+            "executive_sponsor",
+            "is_confidential",
+            "rank",
+            "tier",
+            "score",
+            "cadence_days",
+            "last_contact_at",
+            "next_contact_due",
+            "overdue",
+            "needs",
+            "wants",
+            "version",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.ChoiceField(choices=list(TIER_NAMES.values())))
+    def get_tier(self, account: Account) -> str:
+        return TIER_NAMES[account.tier]
+
+    def get_cadence_days(self, account: Account) -> int:
+        cadence: dict[int, int] = self.context["cadence_days"]
+        return cadence[account.tier]
+
+    def get_overdue(self, account: Account) -> bool:
+        return account.is_overdue(self.context["today"])
+
+
+@extend_schema_serializer(component_name="AccountDetail")
+class AccountDetailSerializer(AccountSerializer):
+    """A customer account with the ids of its active contacts."""
+
+    # The contacts are prefetched by selectors.account_detail_for_user; after a write they are one query.
+
+    contacts = serializers.SerializerMethodField(help_text="Ids of the account's active contacts.")
+
+    class Meta(AccountSerializer.Meta):
+        fields = [*AccountSerializer.Meta.fields, "contacts"]
+        read_only_fields = fields
+
+    def get_contacts(self, account: Account) -> list[int]:
+        return [contact.pk for contact in account.contacts.all() if contact.is_active]
+
+
+class AccountFieldsSerializer(serializers.Serializer[Any]):
+    # The editable fields that create, update and upsert accept; each write adds its own (external id, version).
+
+    name = serializers.CharField(max_length=200)
+    segment: serializers.SlugRelatedField[Segment] = serializers.SlugRelatedField(
+        slug_field="slug", queryset=Segment.objects.all(), help_text="The segment's slug."
+    )
+    industry = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    region = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    status = serializers.ChoiceField(choices=AccountStatus.choices, required=False)
+    owner: serializers.PrimaryKeyRelatedField[User] = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.filter(is_active=True), help_text="The id of the account manager who owns it."
+    )
+    executive_sponsor: serializers.PrimaryKeyRelatedField[User] = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.filter(is_active=True), required=False, allow_null=True
+    )
+    is_confidential = serializers.BooleanField(required=False)
+    needs = serializers.ListField(child=serializers.CharField(max_length=500), required=False, max_length=100)
+    wants = serializers.ListField(child=serializers.CharField(max_length=500), required=False, max_length=100)
+
+
+class VersionedFieldsSerializer(AccountFieldsSerializer):
+    # Updates name the version they edited (optimistic locking).
+    version = serializers.IntegerField(
+        min_value=1,
+        required=False,
+        help_text='The version you edited; or send it as an `If-Match: "<version>"` header instead.',
+    )
