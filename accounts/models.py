@@ -279,3 +279,57 @@ class PriorityChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.account_id} {self.kind}: {self.before} → {self.after}"
+
+
+class AccountImport(models.Model):
+    """One CSV upload of accounts or contacts: checked by a dry run, then imported all or nothing.
+
+    The uploaded text is kept here between the dry run and the confirmation (never round-tripped through the
+    browser) and cleared once the import has finished; the error report stays.
+    """
+
+    class Kind(models.TextChoices):
+        ACCOUNTS = "accounts", "Accounts"
+        CONTACTS = "contacts", "Contacts"
+
+    class Status(models.TextChoices):
+        INVALID = "invalid", "Has errors"
+        READY = "ready", "Ready to import"
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Importing"
+        DONE = "done", "Imported"
+        FAILED = "failed", "Failed"
+
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    status = models.CharField(max_length=20, choices=Status.choices, db_index=True)
+    file_name = models.CharField(max_length=255, blank=True)
+    content = models.TextField(blank=True, help_text="The uploaded CSV, kept until the import has finished.")
+    row_count = models.PositiveIntegerField(default=0)
+    checked_rows = models.PositiveIntegerField(default=0, help_text="Progress of a running import's check.")
+    imported_rows = models.PositiveIntegerField(default=0)
+    invalid_rows = models.PositiveIntegerField(default=0)
+    error_count = models.PositiveIntegerField(default=0)
+    errors = models.JSONField(default=list, blank=True, help_text="The first errors: row, column and message.")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="account_imports")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(checked_rows__lte=models.F("row_count"))
+                & Q(imported_rows__lte=models.F("row_count"))
+                & Q(invalid_rows__lte=models.F("row_count")),
+                name="account_import_progress_within_rows",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} import #{self.pk} ({self.get_status_display()})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in {self.Status.INVALID, self.Status.DONE, self.Status.FAILED}

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from accounts import views
+from accounts import csv_views, views
 
 app_name = "accounts"
 
@@ -16,4 +16,7 @@ urlpatterns = [
     path("<int:pk>/contacts/new/", views.contact_create, name="contact-create"),
     path("<int:pk>/contacts/<int:contact_pk>/edit/", views.contact_edit, name="contact-edit"),
     # CSV import and export (accounts/csv_views.py) are added below this line.
+    path("import/", csv_views.account_import, name="import"),
+    path("import/<int:pk>/", csv_views.account_import_detail, name="import-detail"),
+    path("export.csv", csv_views.account_export, name="export"),
 ]
