@@ -11,6 +11,8 @@ from django.db.models import Exists, OuterRef, Q
 from django.db.models.functions import Lower
 from simple_history.models import HistoricalRecords
 
+from organization.models import history_user
+
 if TYPE_CHECKING:
     from organization.models import User
 
@@ -83,7 +85,7 @@ class PriorityCriterion(models.Model):
     order = models.PositiveSmallIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-    history = HistoricalRecords()
+    history = HistoricalRecords(get_user=history_user)
 
     class Meta:
         ordering = ["order", "name"]
@@ -154,6 +156,7 @@ class Account(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
     history = HistoricalRecords(
+        get_user=history_user,
         excluded_fields=["score", "rank", "computed_tier", "updated_at", "version", "last_contact_at"],
     )
 

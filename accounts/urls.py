@@ -11,6 +11,7 @@ urlpatterns = [
     path("priority/", views.priority_settings, name="priority-settings"),
     path("<int:pk>/", views.account_detail, name="detail"),
     path("<int:pk>/edit/", views.account_edit, name="edit"),
+    path("<int:pk>/timeline/", views.account_timeline, name="timeline"),
     path("<int:pk>/scores/", views.account_scores, name="scores"),
     path("<int:pk>/override/", views.account_override, name="override"),
     path("<int:pk>/contacts/new/", views.contact_create, name="contact-create"),

@@ -11,16 +11,18 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.views.decorators.http import require_http_methods
 from django.views.decorators.vary import vary_on_headers
 
-from accounts import selectors, services
+from accounts import selectors, services, timeline
 from accounts.filters import AccountFilter
 from accounts.forms import AccountForm, ContactForm, OverrideForm, PrioritySettingsForm, ScoresForm
 from accounts.models import Account, CustomerContact, PriorityCriterion, Tier, TierRule
 from organization.models import Role, User
 
 PAGE_SIZE = 50
+TIMELINE_PAGE = 20
 CREATORS = {Role.ACCOUNT_MANAGER, Role.DEPARTMENT_LEAD, Role.EXECUTIVE, Role.ADMIN}
 
 
@@ -78,6 +80,7 @@ def call_next(request: HttpRequest) -> HttpResponse:
 def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
     account = _visible_account(request, pk)
     user = _user(request)
+    entries = timeline.account_timeline(account=account, user=request.user, limit=TIMELINE_PAGE)
     return render(
         request,
         "accounts/account_detail.html",
@@ -85,6 +88,9 @@ def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "account": account,
             "breakdown": selectors.score_breakdown(account=account),
             "history": selectors.priority_history(account=account),
+            "timeline": entries,
+            "timeline_kinds": timeline.kinds(),
+            "timeline_more": len(entries) == TIMELINE_PAGE,
             "edits": account.history.select_related("history_user")[:10],
             "cadence_days": selectors.cadence_days()[account.tier],
             "today": timezone.localdate(),
@@ -97,6 +103,29 @@ def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     "expires_on": account.tier_override_expires_on,
                 }
             ),
+        },
+    )
+
+
+@login_required
+def account_timeline(request: HttpRequest, pk: int) -> HttpResponse:
+    """The timeline fragment: newest first, "load more" pages with ?before=<timestamp>, filters by kind."""
+    account = _visible_account(request, pk)
+    before = parse_datetime(request.GET.get("before", "")) if request.GET.get("before") else None
+    only = set(request.GET.getlist("kind")) or None
+    entries = timeline.account_timeline(
+        account=account, user=request.user, before=before, limit=TIMELINE_PAGE, only=only
+    )
+    return render(
+        request,
+        "accounts/_timeline.html",
+        {
+            "account": account,
+            "entries": entries,
+            "more": len(entries) == TIMELINE_PAGE,
+            "kinds": timeline.kinds(),
+            "only": only or set(),
+            "append": before is not None,
         },
     )
 

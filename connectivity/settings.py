@@ -148,6 +148,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "organization.context_processors.notifications",
             ],
         },
     },
@@ -235,6 +236,10 @@ HEARTBEAT_INTERVAL = _int("HEARTBEAT_INTERVAL", 30)
 HEARTBEAT_MAX_AGE = timedelta(seconds=_int("HEARTBEAT_MAX_AGE", 120))
 CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "connectivity.tasks.record_heartbeat_task", "schedule": float(HEARTBEAT_INTERVAL)},
+    "notification-digests": {
+        "task": "organization.tasks.send_notification_digests_task",
+        "schedule": float(_int("NOTIFICATION_DIGEST_INTERVAL", 300)),
+    },
 }
 
 # REST API

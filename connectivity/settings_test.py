@@ -11,7 +11,7 @@ os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
 
 from connectivity.settings import *
-from connectivity.settings import CELERY_BROKER_URL, STORAGES, VAR_DIR
+from connectivity.settings import CELERY_BROKER_URL, DATABASES, STORAGES, VAR_DIR
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
@@ -22,3 +22,8 @@ STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.s
 # Tests that start a real worker on the embedded broker must not share a running `make run`'s queue.
 if CELERY_BROKER_URL.startswith("sqla+sqlite"):
     CELERY_BROKER_URL = f"sqla+sqlite:///{VAR_DIR / 'test_broker.sqlite3'}"
+
+# One SQLite test database per test process (a file, so a real worker process can open it too): two test runs
+# at once, or pytest-xdist workers, never share it.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test_db_{os.getpid()}.sqlite3")}

@@ -4,6 +4,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from connectivity import views
 from dashboards import views as dashboard_views
+from organization import views as organization_views
 
 api_v1 = [
     path("", include("organization.api.urls")),
@@ -15,7 +16,8 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("", include("organization.urls")),
     path("accounts/", include("accounts.urls")),
-    path("inbox/", views.coming_soon, {"area": "Inbox"}, name="inbox-soon"),
+    path("feedback/", include("feedback.urls")),
+    path("notifications/", organization_views.notifications, name="notifications"),
     path("plans/", views.coming_soon, {"area": "Plans"}, name="plans-soon"),
     path("dashboard/", views.coming_soon, {"area": "Dashboard"}, name="dashboard-soon"),
     path("api/v1/", include((api_v1, "api"), namespace="api")),

@@ -1,6 +1,7 @@
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.selectors import call_next_for_user
@@ -10,8 +11,8 @@ from accounts.selectors import call_next_for_user
 def home(request: HttpRequest) -> HttpResponse:
     """The start page after login: who to call next, and where each area of the product begins."""
     areas = [
-        ("Accounts", "/accounts/", "Customers ranked by strategic priority, and who to call next."),
-        ("Inbox", "/inbox/", "What customers said, routed to your department in their own words."),
+        ("Accounts", reverse("accounts:list"), "Customers ranked by strategic priority, and who to call next."),
+        ("Inbox", reverse("feedback:inbox"), "What customers said, routed to your department in their own words."),
         ("Plans", "/plans/", "Action plans and the promises we made to customers."),
         ("Dashboard", "/dashboard/", "Priority accounts and the five customer KPIs."),
     ]

@@ -145,3 +145,41 @@ class ApiClient(models.Model):
 
     def token_matches(self, token: str) -> bool:
         return hmac.compare_digest(self.token_hash, self.hash_token(token))
+
+
+class Notification(models.Model):
+    """Something a person should know (an issue routed to their department, an escalation…).
+
+    The row is written first, in the transaction that caused it; email follows from a task that claims unsent rows
+    with a conditional UPDATE. `dedupe_key` makes the same event notify the same person at most once.
+    """
+
+    user = models.ForeignKey(User, models.CASCADE, related_name="notifications")
+    kind = models.CharField(max_length=50)
+    title = models.CharField(max_length=200)
+    body = models.TextField(blank=True)
+    url = models.CharField(max_length=300, blank=True)
+    dedupe_key = models.CharField(max_length=200)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["user", "dedupe_key"], name="notify_once_per_event")]
+        indexes = [
+            models.Index(fields=["user", "read_at"], name="notification_unread"),
+            models.Index(fields=["emailed_at"], name="notification_unsent"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.title}"
+
+
+def history_user(instance: Any = None, request: Any = None, **kwargs: Any) -> User | None:
+    """Who django-simple-history records: a person; None when an internal system (API client) made the change."""
+    explicit = getattr(instance, "_history_user", None)
+    if isinstance(explicit, User):
+        return explicit
+    user = getattr(request, "user", None)
+    return user if isinstance(user, User) else None

@@ -1,12 +1,14 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 
+from django.core.mail import send_mail
 from django.db import transaction
 from django.utils.text import slugify
 
-from organization.models import ApiClient, Department, User
+from organization.models import ApiClient, Department, Notification, User
 
 # Recording every request would turn each API read into a write; a minute's resolution is plenty for "last used".
 LAST_USED_RESOLUTION = timedelta(minutes=1)
@@ -56,3 +58,49 @@ def mark_api_client_used(*, client: ApiClient, now: datetime) -> None:
         return
     ApiClient.objects.filter(pk=client.pk).exclude(last_used_at__gt=now - LAST_USED_RESOLUTION).update(last_used_at=now)
     client.last_used_at = now
+
+
+def notify(*, users: Iterable[User], kind: str, title: str, body: str = "", url: str = "", dedupe_key: str) -> int:
+    """Notify each user once per `dedupe_key` (a repeat of the same event is ignored). Returns how many are new."""
+    rows = [
+        Notification(user=u, kind=kind, title=title[:200], body=body, url=url, dedupe_key=dedupe_key) for u in users
+    ]
+    if not rows:
+        return 0
+    before = Notification.objects.filter(dedupe_key=dedupe_key).count()
+    Notification.objects.bulk_create(rows, ignore_conflicts=True)
+    return Notification.objects.filter(dedupe_key=dedupe_key).count() - before
+
+
+def mark_notifications_read(*, user: User, now: datetime, ids: Iterable[int] | None = None) -> int:
+    unread = Notification.objects.filter(user=user, read_at__isnull=True)
+    if ids is not None:
+        unread = unread.filter(pk__in=list(ids))
+    return unread.update(read_at=now)
+
+
+def send_notification_digest(*, user_id: int, now: datetime) -> int:
+    """Email one digest of a user's unsent notifications.
+
+    Rows are claimed (locked with SKIP LOCKED, marked sent) and committed before the email goes out, so two
+    workers or a retry never send the same notification twice; a crash in between loses one email, never the
+    in-app notification.
+    """
+    with transaction.atomic():
+        pending = list(
+            Notification.objects.select_for_update(skip_locked=True)
+            .filter(user_id=user_id, emailed_at__isnull=True)
+            .order_by("created_at")[:100]
+        )
+        Notification.objects.filter(pk__in=[n.pk for n in pending]).update(emailed_at=now)
+    if not pending:
+        return 0
+    user = User.objects.get(pk=user_id)
+    lines = [f"- {n.title}\n  {n.body[:300]}".rstrip() for n in pending]
+    send_mail(
+        subject=f"Connectivity: {len(pending)} new item{'s' if len(pending) != 1 else ''} for you",
+        message="\n\n".join(lines),
+        from_email=None,
+        recipient_list=[user.email],
+    )
+    return len(pending)

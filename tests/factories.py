@@ -6,6 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 import factory
+from django.utils import timezone
 from factory.django import DjangoModelFactory, Password
 
 from organization import services as organization_services
@@ -88,3 +89,27 @@ class ContactFactory(DjangoModelFactory):  # type: ignore[type-arg]
     account = factory.SubFactory(AccountFactory)  # type: ignore[attr-defined]
     name = factory.Sequence(lambda n: f"Contact {n}")  # type: ignore[attr-defined]
     email = factory.Sequence(lambda n: f"contact{n}@customer.example")  # type: ignore[attr-defined]
+
+
+class ContactLogFactory(DjangoModelFactory):  # type: ignore[type-arg]
+    class Meta:
+        model = "feedback.ContactLog"
+
+    account = factory.SubFactory(AccountFactory)  # type: ignore[attr-defined]
+    occurred_at = factory.LazyFunction(timezone.now)  # type: ignore[attr-defined]
+    channel = "phone"
+    topics = factory.LazyFunction(lambda: ["delivery"])  # type: ignore[attr-defined]
+    summary = factory.Sequence(lambda n: f"The customer said thing number {n}.")  # type: ignore[attr-defined]
+    author = factory.LazyAttribute(lambda o: o.account.owner)  # type: ignore[attr-defined]
+
+
+class IssueFactory(DjangoModelFactory):  # type: ignore[type-arg]
+    class Meta:
+        model = "feedback.Issue"
+
+    contact_log = factory.SubFactory(ContactLogFactory)  # type: ignore[attr-defined]
+    account = factory.LazyAttribute(lambda o: o.contact_log.account)  # type: ignore[attr-defined]
+    department = factory.SubFactory(DepartmentFactory)  # type: ignore[attr-defined]
+    verbatim = factory.Sequence(lambda n: f"Problem number {n}, in their words.")  # type: ignore[attr-defined]
+    raised_by = factory.LazyAttribute(lambda o: o.contact_log.author)  # type: ignore[attr-defined]
+    raised_at = factory.LazyFunction(timezone.now)  # type: ignore[attr-defined]

@@ -61,9 +61,9 @@ def test_the_account_list_query_count_does_not_grow(
 ) -> None:
     AccountFactory.create_batch(count, owner=alice)
     client.force_login(alice)
-    # session, user, the user's department (navbar), page count, page rows (+segment, owner), tier counts,
-    # and the owner and segment filter choices
-    with django_assert_num_queries(8):
+    # session, user, the user's department and unread notifications (navbar), page count, page rows (+segment,
+    # owner), tier counts, and the owner and segment filter choices
+    with django_assert_num_queries(9):
         response = client.get(reverse("accounts:list"))
     assert len(row_names(response.content.decode())) == count
 

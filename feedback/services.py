@@ -1,0 +1,225 @@
+"""Every write to contact logs and issues: one atomic operation each, nothing half-saved."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.urls import reverse
+
+from accounts import services as account_services
+from accounts.models import Account, CustomerContact
+from feedback.models import Channel, ContactLog, Issue, IssueHandoff, IssueStatus, Severity, Topic
+from organization import services as organization_services
+from organization.models import Department, User
+
+EDIT_WINDOW = timedelta(hours=24)
+
+
+@dataclass(frozen=True)
+class IssueInput:
+    department: Department
+    verbatim: str
+    severity: str = Severity.MEDIUM
+
+
+@dataclass
+class ContactLogInput:
+    account: Account
+    occurred_at: datetime
+    channel: str
+    summary: str
+    topics: Sequence[str] = ()
+    rating: int | None = None
+    rating_comment: str = ""
+    next_contact_on: date | None = None
+    our_participants: Sequence[User] = ()
+    their_participants: Sequence[CustomerContact] = ()
+    issues: Sequence[IssueInput] = field(default_factory=list)
+
+
+def _validate(data: ContactLogInput, *, now: datetime) -> None:
+    errors: dict[str, list[str]] = {}
+    if data.channel not in Channel.values:
+        errors["channel"] = [f"Unknown channel {data.channel!r}."]
+    unknown = [t for t in data.topics if t not in Topic.values]
+    if unknown:
+        errors["topics"] = [f"Unknown topic {t!r}." for t in unknown]
+    if not data.summary.strip():
+        errors["summary"] = ["Write down what the customer said."]
+    if data.rating is not None and not 1 <= data.rating <= 5:
+        errors["rating"] = ["The rating is from 1 to 5."]
+    if data.occurred_at > now + timedelta(minutes=5):
+        errors["occurred_at"] = ["A conversation cannot be logged in the future."]
+    strangers = [c.name for c in data.their_participants if c.account_id != data.account.pk]
+    if strangers:
+        errors["their_participants"] = [f"{name} is not a contact of {data.account.name}." for name in strangers]
+    for index, issue in enumerate(data.issues):
+        if not issue.verbatim.strip():
+            errors[f"issues.{index}.verbatim"] = ["Write the customer's words for this issue."]
+        if issue.severity not in Severity.values:
+            errors[f"issues.{index}.severity"] = [f"Unknown severity {issue.severity!r}."]
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def log_contact(*, author: User, data: ContactLogInput, now: datetime) -> ContactLog:
+    """Save a conversation and its issues in one go, route each issue to its department and notify its members.
+
+    Validation happens before any write; a failure anywhere rolls everything back.
+    """
+    _validate(data, now=now)
+    log = ContactLog(
+        account=data.account,
+        occurred_at=data.occurred_at,
+        channel=data.channel,
+        topics=list(dict.fromkeys(data.topics)),
+        summary=data.summary.strip(),
+        rating=data.rating,
+        rating_comment=data.rating_comment.strip(),
+        next_contact_on=data.next_contact_on,
+        author=author,
+    )
+    log.full_clean()
+    log.save()
+    log.our_participants.set({author, *data.our_participants})
+    log.their_participants.set(data.their_participants)
+    for item in data.issues:
+        issue = Issue(
+            contact_log=log,
+            account=data.account,
+            severity=item.severity,
+            department=item.department,
+            verbatim=item.verbatim.strip(),
+            raised_by=author,
+            raised_at=data.occurred_at,
+        )
+        issue.full_clean()
+        issue.save()
+        _notify_department(issue=issue, department=item.department, exclude=author, kind="issue.routed")
+    account_services.record_contact(account_id=data.account.pk, occurred_at=data.occurred_at)
+    return log
+
+
+def _notify_department(*, issue: Issue, department: Department, exclude: User | None, kind: str) -> None:
+    members = User.objects.filter(department=department, is_active=True)
+    if exclude is not None:
+        members = members.exclude(pk=exclude.pk)
+    organization_services.notify(
+        users=list(members),
+        kind=kind,
+        title=f"{issue.get_severity_display()} issue from {issue.account.name} for {department.name}",
+        body=issue.verbatim,
+        url=reverse("feedback:issue-detail", args=[issue.pk]),
+        dedupe_key=f"{kind}:{issue.pk}:{department.pk}",
+    )
+
+
+def _may_act_for(user: User, department: Department) -> bool:
+    return user.is_admin or user.department_id == department.pk
+
+
+@transaction.atomic
+def acknowledge_issue(*, issue: Issue, by: User, now: datetime) -> Issue:
+    """The owning department acknowledges a new issue; or the receiving department accepts a pending hand-off,
+    which moves ownership to it. Safe to repeat: a second acknowledgement changes nothing."""
+    locked = Issue.objects.select_for_update().get(pk=issue.pk)
+    pending = locked.handoffs.filter(accepted_at__isnull=True).select_related("to_department").first()
+    if pending is not None:
+        if not _may_act_for(by, pending.to_department):
+            raise PermissionDenied(f"Only {pending.to_department.name} can accept this hand-off.")
+        IssueHandoff.objects.filter(pk=pending.pk, accepted_at__isnull=True).update(accepted_at=now, accepted_by=by)
+        Issue.objects.filter(pk=locked.pk).update(
+            department=pending.to_department,
+            status=IssueStatus.ACKNOWLEDGED,
+            acknowledged_by=by,
+            acknowledged_at=now,
+            version=F("version") + 1,
+        )
+    else:
+        if not _may_act_for(by, locked.department):
+            raise PermissionDenied(f"Only {locked.department.name} can acknowledge this issue.")
+        Issue.objects.filter(pk=locked.pk, status=IssueStatus.NEW).update(
+            status=IssueStatus.ACKNOWLEDGED, acknowledged_by=by, acknowledged_at=now, version=F("version") + 1
+        )
+    locked.refresh_from_db()
+    return locked
+
+
+@transaction.atomic
+def hand_off_issue(*, issue: Issue, to_department: Department, note: str, by: User, now: datetime) -> IssueHandoff:
+    """Pass an issue to the department that can act. The issue stays owned (and visible in the sending inbox)
+    until the receiving department acknowledges it."""
+    locked = Issue.objects.select_for_update().get(pk=issue.pk)
+    if not _may_act_for(by, locked.department):
+        raise PermissionDenied(f"Only {locked.department.name} can hand this issue off.")
+    if not note.strip():
+        raise ValidationError({"note": ["Say why, so the receiving department knows what to do."]})
+    if to_department.pk == locked.department_id:
+        raise ValidationError({"to_department": ["Choose another department than the one that owns it."]})
+    if locked.status in {IssueStatus.RESOLVED, IssueStatus.CLOSED}:
+        raise ValidationError({"status": ["A resolved issue cannot be handed off."]})
+    if locked.handoffs.filter(accepted_at__isnull=True).exists():
+        raise ValidationError({"to_department": ["This issue is already waiting for another department."]})
+    handoff = IssueHandoff.objects.create(
+        issue=locked,
+        from_department=locked.department,
+        to_department=to_department,
+        note=note.strip(),
+        handed_off_by=by,
+        handed_off_at=now,
+    )
+    Issue.objects.filter(pk=locked.pk).update(version=F("version") + 1)
+    _notify_department(issue=locked, department=to_department, exclude=by, kind="issue.handed_off")
+    return handoff
+
+
+EDITABLE_FIELDS = {"occurred_at", "channel", "topics", "summary", "rating", "rating_comment", "next_contact_on"}
+
+
+@transaction.atomic
+def edit_contact_log(
+    *, log: ContactLog, by: User, now: datetime, expected_version: int | None = None, **fields: Any
+) -> ContactLog:
+    """The author may correct a log within 24 hours of writing it; every version is kept in its history."""
+    unknown = set(fields) - EDITABLE_FIELDS
+    if unknown:
+        raise TypeError(f"Not editable: {', '.join(sorted(unknown))}")
+    locked = ContactLog.objects.select_for_update().get(pk=log.pk, deleted_at__isnull=True)
+    if locked.author_id != by.pk:
+        raise PermissionDenied("Only the author edits a contact log.")
+    if now - locked.created_at > EDIT_WINDOW:
+        raise PermissionDenied("A contact log can be edited for 24 hours after it was written.")
+    if expected_version is not None and expected_version != locked.version:
+        raise account_services.StaleVersion(locked.version)
+    for name, value in fields.items():
+        setattr(locked, name, value)
+    if "topics" in fields and any(t not in Topic.values for t in locked.topics):
+        raise ValidationError({"topics": ["Unknown topic."]})
+    locked.full_clean()
+    locked.version += 1
+    locked.save()
+    return locked
+
+
+@transaction.atomic
+def delete_contact_log(*, log: ContactLog, by: User, reason: str, now: datetime) -> ContactLog:
+    """Only admins delete a log, and only with a reason. The row stays, hidden (a soft delete), and the deletion
+    is a version in its history: who, when and why."""
+    if not by.is_admin:
+        raise PermissionDenied("Only admins delete contact logs.")
+    if not reason.strip():
+        raise ValidationError({"reason": ["Say why this log is deleted."]})
+    locked = ContactLog.objects.select_for_update().get(pk=log.pk)
+    if locked.deleted_at is None:
+        locked.deleted_at, locked.deleted_by, locked.deleted_reason = now, by, reason.strip()
+        locked._history_user = by  # type: ignore[attr-defined]
+        locked._change_reason = f"deleted: {reason.strip()}"  # type: ignore[attr-defined]
+        locked.save()
+    return locked

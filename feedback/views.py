@@ -1,0 +1,313 @@
+"""Logging conversations, department inboxes, issue hand-offs and search: thin views over services."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts import selectors as account_selectors
+from accounts.models import Account
+from accounts.services import StaleVersion
+from feedback import selectors, services
+from feedback.forms import (
+    MAX_ISSUE_ROWS,
+    DeleteLogForm,
+    EditLogForm,
+    HandoffForm,
+    InboxFilterForm,
+    IssueRowForm,
+    QuickLogForm,
+    issue_row_indexes,
+)
+from feedback.models import ContactLog, Issue
+from organization.models import Department, User
+
+
+def _user(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)  # noqa: S101 - login_required guarantees it
+    return request.user
+
+
+def _default_next_contact(account: Account) -> Any:
+    return timezone.localdate() + timedelta(days=account_selectors.cadence_days()[account.tier])
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def quick_log(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    accounts = Account.objects.visible_to(user)
+    initial: dict[str, Any] = {}
+    picked: Account | None = None
+    if request.method == "GET" and (account_id := request.GET.get("account", "")).isdigit():
+        picked = accounts.filter(pk=int(account_id)).first()
+        if picked:
+            initial = {"account": picked.pk, "next_contact_on": _default_next_contact(picked)}
+    form = QuickLogForm(request.POST or None, initial=initial, accounts=accounts)
+    rows = [IssueRowForm(request.POST, prefix=f"issues-{i}") for i in issue_row_indexes(request.POST)]
+    if request.method == "POST":
+        posted = request.POST.get("account", "")
+        picked = accounts.filter(pk=int(posted)).first() if posted.isdigit() else None
+        if form.is_valid() and all(row.is_valid() for row in rows):
+            data = form.cleaned_data
+            try:
+                log = services.log_contact(
+                    author=user,
+                    now=timezone.now(),
+                    data=services.ContactLogInput(
+                        account=data["account"],
+                        occurred_at=data["occurred_at"],
+                        channel=data["channel"],
+                        summary=data["summary"],
+                        topics=data["topics"],
+                        rating=data["rating"],
+                        rating_comment=data["rating_comment"],
+                        next_contact_on=data["next_contact_on"] or _default_next_contact(data["account"]),
+                        our_participants=list(data["our_participants"]),
+                        their_participants=list(data["their_participants"]),
+                        issues=[
+                            services.IssueInput(
+                                department=row.cleaned_data["department"],
+                                verbatim=row.cleaned_data["verbatim"],
+                                severity=row.cleaned_data["severity"],
+                            )
+                            for row in rows
+                        ],
+                    ),
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                routed = log.issues.count()
+                messages.success(
+                    request,
+                    f"Conversation with {log.account.name} logged"
+                    + (f"; {routed} issue{'s' if routed != 1 else ''} routed." if routed else "."),
+                )
+                return redirect("accounts:detail", pk=log.account_id)
+    return render(
+        request,
+        "feedback/quick_log.html",
+        {
+            "form": form,
+            "rows": rows,
+            "rows_invalid": any(row.errors for row in rows),
+            "picked": picked,
+            "next_index": max([-1, *issue_row_indexes(request.POST)]) + 1,
+        },
+    )
+
+
+@login_required
+@require_GET
+def account_options(request: HttpRequest) -> HttpResponse:
+    """Autocomplete for the quick log: up to 8 visible accounts matching the typed name, in rank order."""
+    query = request.GET.get("account_q", "").strip()
+    options = (
+        account_selectors.accounts_for_user(user=request.user).filter(name__icontains=query)[:8]
+        if len(query) >= 2
+        else []
+    )
+    return render(request, "feedback/_account_options.html", {"options": options, "query": query})
+
+
+@login_required
+@require_GET
+def account_picked(request: HttpRequest) -> HttpResponse:
+    account_id = request.GET.get("account", "")
+    account = Account.objects.visible_to(request.user).filter(pk=account_id).first() if account_id.isdigit() else None
+    if account is None:
+        raise Http404("No such account")
+    form = QuickLogForm(
+        initial={"account": account.pk, "next_contact_on": _default_next_contact(account)},
+        accounts=Account.objects.filter(pk=account.pk),
+    )
+    return render(
+        request,
+        "feedback/_account_picked.html",
+        {"picked": account, "form": form, "next_contact": _default_next_contact(account)},
+    )
+
+
+@login_required
+@require_GET
+def issue_row(request: HttpRequest) -> HttpResponse:
+    index = int(request.GET.get("index", "0")) if request.GET.get("index", "").isdigit() else 0
+    if index >= MAX_ISSUE_ROWS:
+        return HttpResponse(status=204)
+    return render(
+        request,
+        "feedback/_issue_row.html",
+        {"row": IssueRowForm(prefix=f"issues-{index}"), "index": index, "next_index": index + 1},
+    )
+
+
+def _visible_log(request: HttpRequest, pk: int) -> ContactLog:
+    log = selectors.contact_logs_for_user(user=request.user).filter(pk=pk).first()
+    if log is None:
+        raise Http404("No such conversation")
+    return log
+
+
+@login_required
+def log_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    log = _visible_log(request, pk)
+    user = _user(request)
+    editable = log.author_id == user.pk and timezone.now() - log.created_at <= services.EDIT_WINDOW
+    return render(
+        request,
+        "feedback/log_detail.html",
+        {
+            "log": log,
+            "issues": selectors.issues_for_user(user=user).filter(contact_log=log),
+            "editable": editable,
+            "versions": log.history.select_related("history_user")[:10],
+            "delete_form": DeleteLogForm(),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def log_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    log = _visible_log(request, pk)
+    initial = {f: getattr(log, f) for f in services.EDITABLE_FIELDS} | {"version": log.version}
+    form = EditLogForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        fields = {k: v for k, v in form.cleaned_data.items() if k != "version"}
+        try:
+            services.edit_contact_log(
+                log=log, by=_user(request), now=timezone.now(), expected_version=form.cleaned_data["version"], **fields
+            )
+        except PermissionDenied:
+            raise
+        except (ValidationError, StaleVersion) as exc:
+            form.add_error(None, exc if isinstance(exc, ValidationError) else str(exc))
+        else:
+            messages.success(request, "Conversation updated; the previous version is kept in its history.")
+            return redirect("feedback:log-detail", pk=log.pk)
+    elif request.method == "GET" and (
+        log.author_id != _user(request).pk or timezone.now() - log.created_at > services.EDIT_WINDOW
+    ):
+        raise PermissionDenied("Only the author edits a log, within 24 hours.")
+    return render(request, "feedback/log_edit.html", {"form": form, "log": log})
+
+
+@login_required
+@require_POST
+def log_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    log = _visible_log(request, pk)
+    form = DeleteLogForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Say why this log is deleted.")
+        return redirect("feedback:log-detail", pk=log.pk)
+    services.delete_contact_log(log=log, by=_user(request), reason=form.cleaned_data["reason"], now=timezone.now())
+    messages.success(request, "Conversation deleted; the deletion is recorded with your reason.")
+    return redirect("accounts:detail", pk=log.account_id)
+
+
+@login_required
+def inbox(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    filters = InboxFilterForm(request.GET or None)
+    filters.is_valid()
+    data = getattr(filters, "cleaned_data", {})
+    department: Department | None = data.get("department") or user.department
+    if department is None:
+        return render(request, "feedback/inbox.html", {"filters": filters, "department": None, "issues": []})
+    status = data.get("status") or ""
+    issues = selectors.inbox_for_department(user=user, department=department, include_closed=bool(status))
+    if status and status != "all":
+        issues = issues.filter(status=status)
+    if data.get("severity"):
+        issues = issues.filter(severity=data["severity"])
+    return render(
+        request,
+        "feedback/inbox.html",
+        {
+            "filters": filters,
+            "department": department,
+            "issues": issues[:200],
+            "now": timezone.now(),
+            "handoff_form": HandoffForm(),
+            "mine": department.pk == user.department_id or user.is_admin,
+        },
+    )
+
+
+def _visible_issue(request: HttpRequest, pk: int) -> Issue:
+    issue = selectors.issues_for_user(user=request.user).filter(pk=pk).first()
+    if issue is None:
+        raise Http404("No such issue")
+    return issue
+
+
+@login_required
+def issue_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    issue = _visible_issue(request, pk)
+    return render(
+        request,
+        "feedback/issue_detail.html",
+        {
+            "issue": issue,
+            "handoffs": issue.handoffs.select_related("from_department", "to_department", "handed_off_by"),
+            "handoff_form": HandoffForm(),
+            "now": timezone.now(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def issue_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
+    issue = _visible_issue(request, pk)
+    issue = services.acknowledge_issue(issue=issue, by=_user(request), now=timezone.now())
+    messages.success(request, f"Acknowledged: {issue.department.name} owns this issue now.")
+    target = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return redirect(target)
+    return redirect("feedback:inbox")
+
+
+@login_required
+@require_POST
+def issue_handoff(request: HttpRequest, pk: int) -> HttpResponse:
+    issue = _visible_issue(request, pk)
+    form = HandoffForm(request.POST)
+    if form.is_valid():
+        try:
+            services.hand_off_issue(
+                issue=issue,
+                to_department=form.cleaned_data["to_department"],
+                note=form.cleaned_data["note"],
+                by=_user(request),
+                now=timezone.now(),
+            )
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+        else:
+            messages.success(
+                request,
+                f"Handed off to {form.cleaned_data['to_department'].name}; "
+                "it stays in your inbox until they acknowledge it.",
+            )
+    else:
+        messages.error(request, "Choose a department and say why.")
+    return redirect("feedback:issue-detail", pk=issue.pk)
+
+
+@login_required
+def search(request: HttpRequest) -> HttpResponse:
+    query = request.GET.get("q", "")[:200]
+    hits = selectors.search_feedback(user=request.user, query=query)
+    return render(request, "feedback/search.html", {"query": query, "hits": hits})

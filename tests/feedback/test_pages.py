@@ -1,0 +1,184 @@
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from feedback import services
+from feedback.models import ContactLog, Issue
+from organization.models import Notification
+from tests.factories import AccountFactory, ContactLogFactory, DepartmentFactory, IssueFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def quick_log_post(account: Any, **extra: Any) -> dict[str, Any]:
+    return {
+        "account": account.pk,
+        "occurred_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
+        "channel": "phone",
+        "topics": ["delivery"],
+        "summary": "Your driver was rude to our receiving clerk.",
+        "rating": "2",
+        **extra,
+    }
+
+
+def test_the_quick_log_saves_and_routes(client: Any, alice: Any, engineering: Any, bob: Any) -> None:
+    account = AccountFactory.create(owner=alice)
+    client.force_login(alice)
+    response = client.post(
+        reverse("feedback:log"),
+        quick_log_post(
+            account,
+            **{
+                "issues-0-severity": "high",
+                "issues-0-department": engineering.pk,
+                "issues-0-verbatim": "The pump overheats at full load.",
+            },
+        ),
+    )
+    assert response.status_code == 302
+    assert response["Location"] == reverse("accounts:detail", args=[account.pk])
+    assert Issue.objects.get().department == engineering
+    assert Notification.objects.get().user == bob
+
+
+def test_a_bad_issue_row_saves_nothing_and_keeps_every_typed_value(client: Any, alice: Any, engineering: Any) -> None:
+    account = AccountFactory.create(owner=alice, name="Typed Corp")
+    client.force_login(alice)
+    response = client.post(
+        reverse("feedback:log"),
+        quick_log_post(
+            account,
+            **{
+                "issues-0-severity": "high",
+                "issues-0-department": engineering.pk,
+                "issues-0-verbatim": "Kept issue words.",
+                "issues-3-severity": "low",
+                "issues-3-department": "",
+                "issues-3-verbatim": "",
+            },
+        ),
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Nothing was saved" in html
+    assert "Your driver was rude to our receiving clerk." in html and "Kept issue words." in html
+    assert 'id="picked-account">Typed Corp<' in html
+    assert re.search(r'value="delivery"[^>]*checked', html)
+    assert ContactLog.objects.count() == Issue.objects.count() == 0
+
+
+def test_logging_from_the_account_page_prefills_the_account_and_next_contact(client: Any, alice: Any) -> None:
+    account = AccountFactory.create(owner=alice, name="Prefilled Ltd")
+    client.force_login(alice)
+    html = client.get(reverse("feedback:log"), {"account": account.pk}).content.decode()
+    assert f'name="account" value="{account.pk}"' in html
+    assert 'name="next_contact_on" value="' in html
+
+
+def test_the_account_autocomplete_offers_only_visible_accounts(client: Any, alice: Any, bob: Any) -> None:
+    AccountFactory.create(name="Hidden Widgets", is_confidential=True, owner=alice)
+    AccountFactory.create(name="Open Widgets")
+    client.force_login(bob)
+    html = client.get(reverse("feedback:account-options"), {"account_q": "widg"}).content.decode()
+    assert "Open Widgets" in html and "Hidden Widgets" not in html
+
+
+def test_the_inbox_shows_the_customers_words_unabridged(client: Any, bob: Any, engineering: Any) -> None:
+    words = "The pump overheats at full load in summer. " * 20
+    IssueFactory.create(department=engineering, verbatim=words.strip())
+    client.force_login(bob)
+    html = client.get(reverse("feedback:inbox")).content.decode()
+    assert words.strip() in html
+
+
+@pytest.mark.parametrize("count", [1, 50])
+def test_inbox_query_count_does_not_grow(
+    client: Any, bob: Any, engineering: Any, django_assert_num_queries: Any, count: int
+) -> None:
+    IssueFactory.create_batch(count, department=engineering)
+    client.force_login(bob)
+    # session, user, department (navbar), unread count, department choices, issues (+account, raiser), hand-offs
+    with django_assert_num_queries(7):
+        response = client.get(reverse("feedback:inbox"))
+    assert response.content.decode().count("<article") == count
+
+
+@pytest.mark.parametrize("count", [1, 50])
+def test_timeline_query_count_does_not_grow(
+    client: Any, alice: Any, django_assert_num_queries: Any, count: int
+) -> None:
+    account = AccountFactory.create(owner=alice)
+    for _ in range(count):
+        IssueFactory.create(contact_log=ContactLogFactory.create(account=account), account=account)
+    client.force_login(alice)
+    # session, user, account (+team, contacts, scores), one query per timeline kind (priority, contact, issue,
+    # hand-off)
+    with django_assert_num_queries(10):
+        response = client.get(reverse("accounts:timeline", args=[account.pk]))
+    assert response.status_code == 200
+
+
+def test_confidential_feedback_never_reaches_other_users_pages(
+    client: Any, alice: Any, bob: Any, engineering: Any
+) -> None:
+    secret = AccountFactory.create(owner=alice, is_confidential=True)
+    log = ContactLogFactory.create(account=secret, summary="Merger talks with Globex, strictly confidential.")
+    issue = IssueFactory.create(
+        contact_log=log, account=secret, department=engineering, verbatim="Confidential pump failure."
+    )
+    client.force_login(bob)
+    assert "Confidential pump failure" not in client.get(reverse("feedback:inbox")).content.decode()
+    assert "0 results" in client.get(reverse("feedback:search"), {"q": "Globex"}).content.decode()
+    assert client.get(reverse("feedback:log-detail", args=[log.pk])).status_code == 404
+    assert client.get(reverse("feedback:issue-detail", args=[issue.pk])).status_code == 404
+    assert client.get(reverse("accounts:timeline", args=[secret.pk])).status_code == 404
+
+
+def test_search_finds_and_highlights_what_the_customer_said(client: Any, alice: Any) -> None:
+    ContactLogFactory.create(
+        summary="The conveyor belts tear after two weeks.", account=AccountFactory.create(owner=alice)
+    )
+    ContactLogFactory.create(summary="Pricing is fine.")
+    client.force_login(alice)
+    html = client.get(reverse("feedback:search"), {"q": "conveyor"}).content.decode()
+    assert "<mark>conveyor</mark>" in html.lower()
+    assert "Pricing is fine" not in html
+
+
+def test_the_bell_counts_unread_notifications(client: Any, bob: Any, alice: Any, engineering: Any) -> None:
+    account = AccountFactory.create(owner=alice)
+    services.log_contact(
+        author=alice,
+        now=timezone.now(),
+        data=services.ContactLogInput(
+            account=account,
+            occurred_at=timezone.now(),
+            channel="phone",
+            summary="Noise from the gearbox.",
+            issues=[services.IssueInput(department=engineering, verbatim="Noise from the gearbox.")],
+        ),
+    )
+    client.force_login(bob)
+    assert 'data-testid="unread-count">1<' in client.get(reverse("home")).content.decode()
+    client.post(reverse("notifications"))
+    assert "unread-count" not in client.get(reverse("home")).content.decode()
+
+
+def test_hand_off_from_the_issue_page(client: Any, bob: Any, engineering: Any) -> None:
+    billing = DepartmentFactory.create(name="Billing", slug="billing")
+    issue = IssueFactory.create(department=engineering)
+    client.force_login(bob)
+    client.post(
+        reverse("feedback:issue-handoff", args=[issue.pk]), {"to_department": billing.pk, "note": "Invoice error"}
+    )
+    html = client.get(reverse("feedback:inbox")).content.decode()
+    assert "awaiting acknowledgement" in html  # still in engineering's inbox until billing acknowledges
+    billing_person = UserFactory.create(department=billing)
+    client.force_login(billing_person)
+    assert issue.verbatim in client.get(reverse("feedback:inbox")).content.decode()

@@ -1,0 +1,198 @@
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+import time_machine
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
+
+from feedback import services
+from feedback.models import ContactLog, Issue, IssueHandoff, IssueStatus
+from organization import services as organization_services
+from organization.models import Notification
+from tests.factories import AccountFactory, ContactFactory, DepartmentFactory, IssueFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def departments() -> dict[str, Any]:
+    return {slug: DepartmentFactory.create(name=slug.title(), slug=slug) for slug in ("quality", "billing", "service")}
+
+
+@pytest.fixture
+def members(departments: dict[str, Any]) -> dict[str, list[Any]]:
+    return {slug: UserFactory.create_batch(2, department=d) for slug, d in departments.items()}
+
+
+def routine(account: Any, **extra: Any) -> services.ContactLogInput:
+    return services.ContactLogInput(
+        account=account,
+        occurred_at=timezone.now() - timedelta(minutes=5),
+        channel="phone",
+        topics=["delivery"],
+        summary="Deliveries are late again, the line stopped twice.",
+        rating=3,
+        **extra,
+    )
+
+
+def test_a_log_with_three_issues_routes_each_and_notifies_each_member_once(
+    alice: Any, departments: dict[str, Any], members: dict[str, list[Any]]
+) -> None:
+    account = AccountFactory.create(owner=alice)
+    data = routine(
+        account,
+        issues=[
+            services.IssueInput(department=departments["quality"], verbatim="Cracks in batch 114.", severity="high"),
+            services.IssueInput(department=departments["billing"], verbatim="Billed twice in March."),
+            services.IssueInput(department=departments["service"], verbatim="Waited four days for a visit."),
+        ],
+    )
+    log = services.log_contact(author=alice, data=data, now=timezone.now())
+    assert sorted(log.issues.values_list("department__slug", "verbatim")) == [
+        ("billing", "Billed twice in March."),
+        ("quality", "Cracks in batch 114."),
+        ("service", "Waited four days for a visit."),
+    ]
+    for slug, people in members.items():
+        for person in people:
+            assert Notification.objects.filter(user=person).count() == 1, slug
+    issue = log.issues.get(department__slug="quality")
+    # the same event again (a retry) notifies nobody twice
+    assert (
+        organization_services.notify(
+            users=members["quality"],
+            kind="issue.routed",
+            title="x",
+            dedupe_key=f"issue.routed:{issue.pk}:{issue.department_id}",
+        )
+        == 0
+    )
+    assert Notification.objects.count() == 6
+
+
+def test_saving_a_log_moves_the_accounts_contact_clock(alice: Any) -> None:
+    account = AccountFactory.create(owner=alice)
+    log = services.log_contact(author=alice, data=routine(account), now=timezone.now())
+    account.refresh_from_db()
+    assert account.last_contact_at == log.occurred_at
+    assert account.next_contact_due is not None and account.next_contact_due > timezone.localdate()
+
+
+def test_one_bad_issue_row_saves_nothing(alice: Any, departments: dict[str, Any]) -> None:
+    account = AccountFactory.create(owner=alice)
+    data = routine(
+        account,
+        issues=[
+            services.IssueInput(department=departments["quality"], verbatim="A real problem."),
+            services.IssueInput(department=departments["billing"], verbatim="   "),
+        ],
+    )
+    with pytest.raises(ValidationError) as error:
+        services.log_contact(author=alice, data=data, now=timezone.now())
+    assert "issues.1.verbatim" in error.value.message_dict
+    assert (ContactLog.objects.count(), Issue.objects.count(), Notification.objects.count()) == (0, 0, 0)
+    account.refresh_from_db()
+    assert account.last_contact_at is None
+
+
+def test_their_participants_must_belong_to_the_account(alice: Any) -> None:
+    account = AccountFactory.create(owner=alice)
+    stranger = ContactFactory.create()
+    with pytest.raises(ValidationError):
+        services.log_contact(author=alice, data=routine(account, their_participants=[stranger]), now=timezone.now())
+
+
+def test_a_hand_off_keeps_ownership_until_the_receiver_acknowledges(departments: dict[str, Any]) -> None:
+    quality_person = UserFactory.create(department=departments["quality"])
+    billing_person = UserFactory.create(department=departments["billing"])
+    issue = IssueFactory.create(department=departments["quality"])
+    services.hand_off_issue(
+        issue=issue,
+        to_department=departments["billing"],
+        note="This is an invoicing error.",
+        by=quality_person,
+        now=timezone.now(),
+    )
+    issue.refresh_from_db()
+    assert issue.department == departments["quality"]  # still owned: nobody drops the customer
+    assert issue.status == IssueStatus.NEW
+    with pytest.raises(PermissionDenied):
+        services.acknowledge_issue(issue=issue, by=quality_person, now=timezone.now())
+    services.acknowledge_issue(issue=issue, by=billing_person, now=timezone.now())
+    issue.refresh_from_db()
+    assert (issue.department, issue.status, issue.acknowledged_by) == (
+        departments["billing"],
+        IssueStatus.ACKNOWLEDGED,
+        billing_person,
+    )
+    assert IssueHandoff.objects.get().accepted_by == billing_person
+    assert Notification.objects.filter(user=billing_person, kind="issue.handed_off").count() == 1
+
+
+def test_only_the_owning_department_acknowledges_or_hands_off(departments: dict[str, Any], alice: Any) -> None:
+    issue = IssueFactory.create(department=departments["quality"])
+    with pytest.raises(PermissionDenied):
+        services.acknowledge_issue(issue=issue, by=alice, now=timezone.now())
+    with pytest.raises(PermissionDenied):
+        services.hand_off_issue(
+            issue=issue, to_department=departments["billing"], note="n", by=alice, now=timezone.now()
+        )
+
+
+def test_acknowledging_twice_changes_nothing_the_second_time(departments: dict[str, Any]) -> None:
+    first, second = UserFactory.create_batch(2, department=departments["quality"])
+    issue = IssueFactory.create(department=departments["quality"])
+    services.acknowledge_issue(issue=issue, by=first, now=timezone.now())
+    services.acknowledge_issue(issue=issue, by=second, now=timezone.now())
+    issue.refresh_from_db()
+    assert issue.acknowledged_by == first
+
+
+def test_the_author_edits_within_24_hours_and_history_keeps_the_old_words(alice: Any) -> None:
+    log = services.log_contact(author=alice, data=routine(AccountFactory.create(owner=alice)), now=timezone.now())
+    services.edit_contact_log(log=log, by=alice, now=timezone.now(), summary="Deliveries late, line stopped 3 times.")
+    assert list(log.history.order_by("history_date").values_list("summary", flat=True)) == [
+        "Deliveries are late again, the line stopped twice.",
+        "Deliveries late, line stopped 3 times.",
+    ]
+    with time_machine.travel(timezone.now() + timedelta(hours=25)), pytest.raises(PermissionDenied):
+        services.edit_contact_log(log=log, by=alice, now=timezone.now(), summary="Too late to change.")
+
+
+def test_nobody_but_the_author_edits(alice: Any, bob: Any) -> None:
+    log = services.log_contact(author=alice, data=routine(AccountFactory.create(owner=alice)), now=timezone.now())
+    with pytest.raises(PermissionDenied):
+        services.edit_contact_log(log=log, by=bob, now=timezone.now(), summary="Not mine.")
+
+
+def test_only_admins_delete_a_log_with_a_reason_and_it_is_audited(alice: Any, admin_user: Any) -> None:
+    log = services.log_contact(author=alice, data=routine(AccountFactory.create(owner=alice)), now=timezone.now())
+    with pytest.raises(PermissionDenied):
+        services.delete_contact_log(log=log, by=alice, reason="oops", now=timezone.now())
+    with pytest.raises(ValidationError):
+        services.delete_contact_log(log=log, by=admin_user, reason=" ", now=timezone.now())
+    services.delete_contact_log(log=log, by=admin_user, reason="Logged against the wrong customer", now=timezone.now())
+    assert not ContactLog.objects.visible_to(alice).exists()
+    last = log.history.latest("history_date")
+    assert (last.history_user, last.deleted_reason) == (admin_user, "Logged against the wrong customer")
+
+
+def test_the_email_digest_sends_each_notification_once(alice: Any, mailoutbox: Any) -> None:
+    organization_services.notify(users=[alice], kind="k", title="One", dedupe_key="e1")
+    organization_services.notify(users=[alice], kind="k", title="Two", dedupe_key="e2")
+    assert organization_services.send_notification_digest(user_id=alice.pk, now=timezone.now()) == 2
+    assert organization_services.send_notification_digest(user_id=alice.pk, now=timezone.now()) == 0
+    assert len(mailoutbox) == 1
+    assert "One" in mailoutbox[0].body and "Two" in mailoutbox[0].body
+
+
+def test_confidential_logs_and_issues_stay_with_their_people(alice: Any, bob: Any, erin: Any) -> None:
+    secret = AccountFactory.create(owner=alice, is_confidential=True)
+    IssueFactory.create(contact_log__account=secret, account=secret)
+    assert not ContactLog.objects.visible_to(bob).exists()
+    assert not Issue.objects.visible_to(bob).exists()
+    assert ContactLog.objects.visible_to(alice).count() == ContactLog.objects.visible_to(erin).count() == 1
