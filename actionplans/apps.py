@@ -2,4 +2,9 @@ from django.apps import AppConfig
 
 
 class ActionplansConfig(AppConfig):
+    """Action plans, promises kept, and escalation of what stays unresolved."""
+
     name = "actionplans"
+
+    def ready(self) -> None:
+        from actionplans import timeline  # noqa: F401 - registers the timeline providers

@@ -236,6 +236,11 @@ HEARTBEAT_INTERVAL = _int("HEARTBEAT_INTERVAL", 30)
 HEARTBEAT_MAX_AGE = timedelta(seconds=_int("HEARTBEAT_MAX_AGE", 120))
 CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "connectivity.tasks.record_heartbeat_task", "schedule": float(HEARTBEAT_INTERVAL)},
+    "escalation-sweep": {
+        "task": "actionplans.tasks.escalation_sweep_task",
+        "schedule": float(_int("ESCALATION_SWEEP_INTERVAL", 60)),
+    },
+    "promise-reminders": {"task": "actionplans.tasks.remind_promises_task", "schedule": 3600.0},
     "notification-digests": {
         "task": "organization.tasks.send_notification_digests_task",
         "schedule": float(_int("NOTIFICATION_DIGEST_INTERVAL", 300)),

@@ -18,7 +18,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("feedback/", include("feedback.urls")),
     path("notifications/", organization_views.notifications, name="notifications"),
-    path("plans/", views.coming_soon, {"area": "Plans"}, name="plans-soon"),
+    path("plans/", include("actionplans.urls")),
     path("dashboard/", views.coming_soon, {"area": "Dashboard"}, name="dashboard-soon"),
     path("api/v1/", include((api_v1, "api"), namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

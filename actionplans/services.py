@@ -1,0 +1,451 @@
+"""Action plans, promises and escalation. Escalation happens exactly once per level: the plan row is locked
+while a level is decided, and a unique constraint on (plan, level) / (issue, level) is the backstop, so two
+workers, overlapping sweeps, retries or a worker killed mid-task cannot escalate twice."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q, QuerySet
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import Account, Tier
+from actionplans.models import (
+    COMPLAINT_TEMPLATE,
+    ActionPlan,
+    BusinessCalendar,
+    Escalation,
+    EscalationAction,
+    EscalationPolicy,
+    PlanStatus,
+    PlanStep,
+    Target,
+    Trigger,
+)
+from feedback.models import Issue, IssueStatus, Severity
+from organization import services as organization_services
+from organization.models import Department, Role, User
+
+SEVERITY_ORDER: list[str] = [Severity.LOW, Severity.MEDIUM, Severity.HIGH, Severity.CRITICAL]
+
+# Default ladders (business hours). Strategic accounts climb faster; critical issues twice as fast again.
+PLAN_LADDER = {
+    Tier.STRATEGIC: [(8, Target.OWNER_MANAGER), (24, Target.DEPARTMENT_LEAD), (56, Target.EXECUTIVE_SPONSOR)],
+    Tier.KEY: [(24, Target.OWNER_MANAGER), (72, Target.DEPARTMENT_LEAD), (168, Target.EXECUTIVE_SPONSOR)],
+    Tier.CORE: [(24, Target.OWNER_MANAGER), (72, Target.DEPARTMENT_LEAD), (168, Target.ANY_EXECUTIVE)],
+    Tier.MAINTAIN: [(40, Target.OWNER_MANAGER), (120, Target.DEPARTMENT_LEAD)],
+}
+ISSUE_LADDER = {
+    Tier.STRATEGIC: [(4, Target.DEPARTMENT_LEAD), (16, Target.ANY_EXECUTIVE)],
+    Tier.KEY: [(8, Target.DEPARTMENT_LEAD), (40, Target.ANY_EXECUTIVE)],
+    Tier.CORE: [(16, Target.DEPARTMENT_LEAD)],
+    Tier.MAINTAIN: [(24, Target.DEPARTMENT_LEAD)],
+}
+
+
+def ensure_defaults() -> BusinessCalendar:
+    """The business calendar and default escalation policies, created once (idempotent)."""
+    calendar, _ = BusinessCalendar.objects.get_or_create(name="default", defaults={"workdays": [1, 2, 3, 4, 5]})
+    if not EscalationPolicy.objects.exists():
+        rows = []
+        for trigger, ladder in ((Trigger.PLAN_OVERDUE, PLAN_LADDER), (Trigger.ISSUE_UNACKNOWLEDGED, ISSUE_LADDER)):
+            for tier, levels in ladder.items():
+                for severity in Severity.values:
+                    factor = 0.5 if severity == Severity.CRITICAL else 1.0
+                    for level, (hours, target) in enumerate(levels, start=1):
+                        rows.append(
+                            EscalationPolicy(
+                                tier=tier,
+                                severity=severity,
+                                trigger=trigger,
+                                level=level,
+                                delay_hours=max(1, int(hours * factor)),
+                                target=target,
+                            )
+                        )
+        EscalationPolicy.objects.bulk_create(rows, ignore_conflicts=True)
+    return calendar
+
+
+def calendar() -> BusinessCalendar:
+    return BusinessCalendar.objects.filter(name="default").first() or ensure_defaults()
+
+
+def plan_severity(plan: ActionPlan) -> str:
+    severities = [i.severity for i in plan.issues.all()]
+    return max(severities, key=SEVERITY_ORDER.index) if severities else Severity.MEDIUM
+
+
+def _due_moment(plan: ActionPlan, cal: BusinessCalendar) -> datetime:
+    """A plan is overdue from the end of its due date."""
+    return datetime.combine(plan.due_on + timedelta(days=1), time(0), cal.zone)
+
+
+def _policies(*, tier: int, severity: str, trigger: str) -> list[EscalationPolicy]:
+    return list(EscalationPolicy.objects.filter(tier=tier, severity=severity, trigger=trigger).order_by("level"))
+
+
+def next_escalation_at(plan: ActionPlan, *, cal: BusinessCalendar | None = None) -> datetime | None:
+    """When the next not-yet-reached level of this plan falls due; None when none can (done, paused, top)."""
+    if plan.status not in {PlanStatus.OPEN, PlanStatus.IN_PROGRESS}:
+        return None
+    cal = cal or calendar()
+    reached = set(plan.escalations.values_list("level", flat=True)) if plan.pk else set()
+    if plan.pk and plan.escalations.filter(acknowledged_at__isnull=False).exists():
+        return None  # someone up the chain has it: acknowledging stops the clock
+    for policy in _policies(tier=plan.account.tier, severity=plan_severity(plan), trigger=Trigger.PLAN_OVERDUE):
+        if policy.level not in reached:
+            return cal.add_business_seconds(_due_moment(plan, cal), policy.delay_hours * 3600 + plan.paused_seconds)
+    return None
+
+
+def _refresh_clock(plan: ActionPlan) -> None:
+    ActionPlan.objects.filter(pk=plan.pk).update(next_escalation_at=next_escalation_at(plan))
+
+
+@dataclass(frozen=True)
+class StepInput:
+    title: str
+    assignee: User | None = None
+    due_on: date | None = None
+
+
+@transaction.atomic
+def create_plan(
+    *,
+    account: Account,
+    title: str,
+    owner: User,
+    department: Department,
+    due_on: date,
+    created_by: User,
+    now: datetime,
+    issues: Sequence[Issue] = (),
+    promise_on: date | None = None,
+    steps: Sequence[StepInput] = (),
+    complaint_template: bool = False,
+) -> ActionPlan:
+    if any(issue.account_id != account.pk for issue in issues):
+        raise ValidationError({"issues": ["Every issue must belong to the plan's account."]})
+    if promise_on is not None and promise_on < timezone.localdate(now):
+        raise ValidationError({"promise_on": ["A promise date cannot be in the past."]})
+    plan = ActionPlan(
+        account=account,
+        title=title.strip(),
+        owner=owner,
+        department=department,
+        due_on=due_on,
+        promise_on=promise_on,
+        promised_at=now if promise_on else None,
+        created_by=created_by,
+    )
+    plan._history_user = created_by  # type: ignore[attr-defined]
+    plan.full_clean()
+    plan.save()
+    plan.issues.set(issues)
+    Issue.objects.filter(pk__in=[i.pk for i in issues]).exclude(
+        status__in=[IssueStatus.RESOLVED, IssueStatus.CLOSED]
+    ).update(status=IssueStatus.PLANNED, version=F("version") + 1)
+    titles = [StepInput(title=t) for t in COMPLAINT_TEMPLATE] if complaint_template else list(steps)
+    PlanStep.objects.bulk_create(
+        PlanStep(plan=plan, title=s.title, assignee=s.assignee, due_on=s.due_on, order=i) for i, s in enumerate(titles)
+    )
+    _refresh_clock(plan)
+    plan.refresh_from_db()
+    return plan
+
+
+@transaction.atomic
+def create_plan_from_issue(*, issue: Issue, by: User, now: datetime) -> ActionPlan:
+    """Two clicks from the inbox: the issue's own words become the plan; due in a week; the complaint steps."""
+    return create_plan(
+        account=issue.account,
+        title=_title_from(issue.verbatim),
+        owner=by,
+        department=issue.department,
+        due_on=timezone.localdate(now) + timedelta(days=7),
+        created_by=by,
+        now=now,
+        issues=[issue],
+        complaint_template=True,
+    )
+
+
+def _title_from(text: str) -> str:
+    first = text.strip().split("\n")[0]
+    return first if len(first) <= 120 else first[:117] + "…"
+
+
+def _lock(plan: ActionPlan, expected_version: int | None) -> ActionPlan:
+    from accounts.services import StaleVersion
+
+    locked = ActionPlan.objects.select_for_update().select_related("account").get(pk=plan.pk)
+    if expected_version is not None and locked.version != expected_version:
+        raise StaleVersion(locked.version)
+    return locked
+
+
+def _may_change(user: User, plan: ActionPlan) -> bool:
+    return (
+        user.is_admin
+        or user.is_executive
+        or plan.owner_id == user.pk
+        or (user.department_id == plan.department_id and user.role == Role.DEPARTMENT_LEAD)
+    )
+
+
+@transaction.atomic
+def update_plan(
+    *, plan: ActionPlan, by: User, now: datetime, expected_version: int | None = None, **fields: Any
+) -> ActionPlan:
+    """Title, owner, due date or promise date. A new promise date records when it was told."""
+    allowed = {"title", "owner", "department", "due_on", "promise_on"}
+    if set(fields) - allowed:
+        raise TypeError(f"Not editable here: {', '.join(sorted(set(fields) - allowed))}")
+    locked = _lock(plan, expected_version)
+    if not _may_change(by, locked):
+        raise PermissionDenied("Only the owner, the department lead, executives and admins change a plan.")
+    if "promise_on" in fields and fields["promise_on"] != locked.promise_on:
+        if fields["promise_on"] is not None and fields["promise_on"] < timezone.localdate(now):
+            raise ValidationError({"promise_on": ["A promise date cannot be in the past."]})
+        locked.promised_at = now if fields["promise_on"] else None
+    for name, value in fields.items():
+        setattr(locked, name, value)
+    locked.version += 1
+    locked._history_user = by  # type: ignore[attr-defined]
+    locked.full_clean()
+    locked.save()
+    if "due_on" in fields:
+        # A new due date is a new commitment: the ladder starts again from the levels not yet reached.
+        locked.escalations.filter(acknowledged_at__isnull=False).update(acknowledged_at=None)
+    _refresh_clock(locked)
+    locked.refresh_from_db()
+    return locked
+
+
+@transaction.atomic
+def change_status(
+    *,
+    plan: ActionPlan,
+    status: str,
+    by: User,
+    now: datetime,
+    resolution: str = "",
+    confirmation: str = "",
+    expected_version: int | None = None,
+) -> ActionPlan:
+    """Move a plan along. Waiting on the customer pauses the SLA clock; resolving needs a resolution and resolves
+    the plan's issues; confirming records the customer's words."""
+    locked = _lock(plan, expected_version)
+    if not _may_change(by, locked):
+        raise PermissionDenied("Only the owner, the department lead, executives and admins change a plan.")
+    if status not in PlanStatus.values:
+        raise ValidationError({"status": [f"Unknown status {status!r}."]})
+    if status in {PlanStatus.RESOLVED, PlanStatus.CONFIRMED} and not (resolution or locked.resolution).strip():
+        raise ValidationError({"resolution": ["Say how it was resolved."]})
+    if status == PlanStatus.CONFIRMED and not confirmation.strip():
+        raise ValidationError({"confirmation": ["Record what the customer said when confirming."]})
+    cal = calendar()
+    if locked.status == PlanStatus.WAITING and status != PlanStatus.WAITING and locked.paused_at:
+        since = max(locked.paused_at, _due_moment(locked, cal))
+        locked.paused_seconds += int(cal.business_seconds(since, now))
+        locked.paused_at = None
+    if status == PlanStatus.WAITING and locked.status != PlanStatus.WAITING:
+        locked.paused_at = now
+    if status in {PlanStatus.RESOLVED, PlanStatus.CONFIRMED}:
+        locked.resolution = (resolution or locked.resolution).strip()
+        locked.resolved_at = locked.resolved_at or now
+        Issue.objects.filter(plans=locked).exclude(status=IssueStatus.CLOSED).update(
+            status=IssueStatus.RESOLVED, resolved_at=now, version=F("version") + 1
+        )
+    if status == PlanStatus.CONFIRMED:
+        locked.customer_confirmation = confirmation.strip()
+        locked.confirmed_at = now
+    locked.status = status
+    locked.version += 1
+    locked._history_user = by  # type: ignore[attr-defined]
+    locked.full_clean()
+    locked.save()
+    _refresh_clock(locked)
+    locked.refresh_from_db()
+    return locked
+
+
+@transaction.atomic
+def complete_step(*, step: PlanStep, by: User, now: datetime, done: bool = True) -> PlanStep:
+    plan = step.plan
+    if not (_may_change(by, plan) or step.assignee_id == by.pk):
+        raise PermissionDenied("Only the step's assignee or the plan's owner ticks it off.")
+    PlanStep.objects.filter(pk=step.pk).update(done_at=now if done else None)
+    step.refresh_from_db()
+    return step
+
+
+def _targets(*, target: str, account: Account, owner: User | None, department: Department) -> list[User]:
+    if target == Target.OWNER_MANAGER and owner is not None and owner.manager_id:
+        return list(User.objects.filter(pk=owner.manager_id, is_active=True))
+    if target == Target.DEPARTMENT_LEAD and department.lead_id:
+        return list(User.objects.filter(pk=department.lead_id, is_active=True))
+    if target == Target.EXECUTIVE_SPONSOR and account.executive_sponsor_id:
+        return list(User.objects.filter(pk=account.executive_sponsor_id, is_active=True))
+    # Nobody in that seat: the customer still must not be dropped, so every executive hears of it.
+    return list(User.objects.filter(role=Role.EXECUTIVE, is_active=True))
+
+
+def _claim(**fields: Any) -> Escalation | None:
+    """Insert the escalation row, or return None when this level exists already (someone else won)."""
+    try:
+        with transaction.atomic():
+            return Escalation.objects.create(**fields)
+    except IntegrityError:
+        return None
+
+
+def escalate_plan(*, plan_id: int, now: datetime) -> list[Escalation]:
+    """Escalate one plan by every level that is due and not yet reached. Safe to call any number of times."""
+    created: list[Escalation] = []
+    with transaction.atomic():
+        plan = (
+            ActionPlan.objects.select_for_update(of=("self",))
+            .select_related("account", "owner", "department")
+            .filter(pk=plan_id, status__in=[PlanStatus.OPEN, PlanStatus.IN_PROGRESS])
+            .first()
+        )
+        if plan is None:
+            ActionPlan.objects.filter(pk=plan_id).update(next_escalation_at=None)
+            return []
+        cal = calendar()
+        if plan.escalations.filter(acknowledged_at__isnull=False).exists():
+            ActionPlan.objects.filter(pk=plan.pk).update(next_escalation_at=None)
+            return []
+        reached = set(plan.escalations.values_list("level", flat=True))
+        due_from = _due_moment(plan, cal)
+        for policy in _policies(tier=plan.account.tier, severity=plan_severity(plan), trigger=Trigger.PLAN_OVERDUE):
+            if policy.level in reached:
+                continue
+            due_at = cal.add_business_seconds(due_from, policy.delay_hours * 3600 + plan.paused_seconds)
+            if due_at > now:
+                break
+            escalation = _claim(plan=plan, level=policy.level, policy=policy, target=policy.target, escalated_at=now)
+            if escalation is None:
+                continue
+            people = _targets(target=policy.target, account=plan.account, owner=plan.owner, department=plan.department)
+            escalation.notified.set(people)
+            organization_services.notify(
+                users=people,
+                kind="plan.escalated",
+                title=f"Escalation level {policy.level}: “{plan.title}” for {plan.account.name} is overdue",
+                body=f"Due {plan.due_on:%d %b %Y}, owned by {plan.owner.full_name} ({plan.department.name}).",
+                url=reverse("actionplans:detail", args=[plan.pk]),
+                dedupe_key=f"escalation:{escalation.pk}",
+            )
+            if policy.action == EscalationAction.NOTIFY_REASSIGN and people:
+                ActionPlan.objects.filter(pk=plan.pk).update(owner=people[0])
+            created.append(escalation)
+        _refresh_clock(plan)
+    return created
+
+
+def escalate_issue(*, issue_id: int, now: datetime) -> list[Escalation]:
+    """Escalate an issue nobody has acknowledged, level by level. Safe to call any number of times."""
+    created: list[Escalation] = []
+    with transaction.atomic():
+        issue = (
+            Issue.objects.select_for_update(of=("self",))
+            .select_related("account", "department")
+            .filter(pk=issue_id, status=IssueStatus.NEW)
+            .first()
+        )
+        if issue is None:
+            return []
+        cal = calendar()
+        reached = set(Escalation.objects.filter(issue=issue).values_list("level", flat=True))
+        for policy in _policies(tier=issue.account.tier, severity=issue.severity, trigger=Trigger.ISSUE_UNACKNOWLEDGED):
+            if policy.level in reached:
+                continue
+            if cal.add_business_seconds(issue.raised_at, policy.delay_hours * 3600) > now:
+                break
+            escalation = _claim(issue=issue, level=policy.level, policy=policy, target=policy.target, escalated_at=now)
+            if escalation is None:
+                continue
+            people = _targets(target=policy.target, account=issue.account, owner=None, department=issue.department)
+            escalation.notified.set(people)
+            organization_services.notify(
+                users=people,
+                kind="issue.escalated",
+                title=f"Unacknowledged {issue.get_severity_display().lower()} issue from {issue.account.name}",
+                body=issue.verbatim,
+                url=reverse("feedback:issue-detail", args=[issue.pk]),
+                dedupe_key=f"escalation:{escalation.pk}",
+            )
+            created.append(escalation)
+    return created
+
+
+@transaction.atomic
+def acknowledge_escalation(*, escalation: Escalation, by: User, now: datetime) -> Escalation:
+    """The person it reached takes it on: its clock stops, and no further level fires for that plan."""
+    if not (by.is_executive or escalation.notified.filter(pk=by.pk).exists()):
+        raise PermissionDenied("Only the people it was escalated to acknowledge it.")
+    Escalation.objects.filter(pk=escalation.pk, acknowledged_at__isnull=True).update(
+        acknowledged_at=now, acknowledged_by=by
+    )
+    if escalation.plan_id:
+        ActionPlan.objects.filter(pk=escalation.plan_id).update(next_escalation_at=None)
+    escalation.refresh_from_db()
+    return escalation
+
+
+def plans_due_for_escalation(*, now: datetime) -> QuerySet[ActionPlan]:
+    return ActionPlan.objects.filter(
+        next_escalation_at__lte=now, status__in=[PlanStatus.OPEN, PlanStatus.IN_PROGRESS]
+    ).order_by("next_escalation_at")
+
+
+def issues_due_for_escalation(*, now: datetime) -> QuerySet[Issue]:
+    """Unacknowledged issues old enough for their first possible level (calendar time is an upper bound of
+    business time, so nothing due is missed); each task then decides exactly."""
+    shortest = min(
+        EscalationPolicy.objects.filter(trigger=Trigger.ISSUE_UNACKNOWLEDGED).values_list("delay_hours", flat=True),
+        default=None,
+    )
+    if shortest is None:
+        return Issue.objects.none()
+    top = Q(escalations__level__gte=max(len(levels) for levels in ISSUE_LADDER.values()))
+    return Issue.objects.filter(status=IssueStatus.NEW, raised_at__lte=now - timedelta(hours=shortest)).exclude(top)
+
+
+def run_sweep(*, now: datetime) -> tuple[int, int]:
+    """One synchronous sweep (manage.py run_escalations, tests): every due plan and issue, escalated in-process."""
+    plans = sum(
+        len(escalate_plan(plan_id=pk, now=now)) for pk in plans_due_for_escalation(now=now).values_list("pk", flat=True)
+    )
+    issues = sum(
+        len(escalate_issue(issue_id=pk, now=now))
+        for pk in issues_due_for_escalation(now=now).values_list("pk", flat=True)
+    )
+    return plans, issues
+
+
+def remind_promises(*, now: datetime, days_ahead: int = 2) -> int:
+    """Remind owners of promises falling due within `days_ahead` days, once per plan and promise date."""
+    today = timezone.localdate(now)
+    sent = 0
+    plans = ActionPlan.objects.active().filter(
+        promise_on__gte=today, promise_on__lte=today + timedelta(days=days_ahead)
+    )
+    for plan in plans.select_related("account", "owner"):
+        sent += organization_services.notify(
+            users=[plan.owner],
+            kind="plan.promise_due",
+            title=f"Promise to {plan.account.name} due {plan.promise_on:%d %b}: “{plan.title}”",
+            url=reverse("actionplans:detail", args=[plan.pk]),
+            dedupe_key=f"promise:{plan.pk}:{plan.promise_on}",
+        )
+    return sent
