@@ -7,6 +7,7 @@ import pytest
 from django.core.management import call_command
 
 from accounts.models import Account, PriorityCriterion, Segment, TierRule
+from actionplans.models import ActionPlan
 from feedback.models import ContactLog, Issue
 from organization.models import Department, Role, User
 
@@ -42,7 +43,7 @@ def fingerprint() -> tuple[list[Any], list[Any]]:
 def test_the_same_seed_gives_the_same_people_and_customers() -> None:
     seed("--seed", "7")
     first = fingerprint()
-    for model in (Issue, ContactLog, Account, Segment, PriorityCriterion, TierRule, User, Department):
+    for model in (ActionPlan, Issue, ContactLog, Account, Segment, PriorityCriterion, TierRule, User, Department):
         model.objects.all().delete()
     seed("--seed", "7")
     assert fingerprint() == first
