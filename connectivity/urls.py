@@ -9,6 +9,7 @@ from organization import views as organization_views
 api_v1 = [
     path("", include("organization.api.urls")),
     path("", include("accounts.api.urls")),
+    path("", include("feedback.api.urls")),
 ]
 
 urlpatterns = [

@@ -40,6 +40,7 @@ from accounts.api.serializers import (
 )
 from accounts.filters import AccountFilter
 from accounts.models import Account, BuyingRole, CustomerContact, PriorityCriterion, Tier
+from connectivity.api.idempotency import idempotent
 from organization.models import ApiClient, Role, User
 
 _Row = TypeVar("_Row")
@@ -273,6 +274,7 @@ class AccountListApi(generics.ListAPIView[Account]):
         return self.get_paginated_response(rows.data)
 
     @extend_schema(request=InputSerializer, responses={201: AccountDetailSerializer}, parameters=[ETAG_HEADER])
+    @idempotent
     def post(self, request: Request) -> Response:
         _check_may_create(request)
         incoming = self.InputSerializer(data=request.data)

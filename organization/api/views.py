@@ -9,6 +9,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from connectivity.api.idempotency import idempotent
 from organization import selectors, services
 from organization.api.authentication import ApiClientPrincipal
 from organization.api.permissions import HasApiScope, IsAdminUserOrWriteClient
@@ -92,6 +93,7 @@ class DepartmentListApi(generics.ListAPIView[Department]):
         return selectors.departments_with_counts()
 
     @extend_schema(request=InputSerializer, responses={201: OutputSerializer})
+    @idempotent
     def post(self, request: Request) -> Response:
         incoming = self.InputSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)

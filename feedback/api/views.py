@@ -1,0 +1,399 @@
+"""The feedback REST API: contact logs (with the issues they raise, in one call) and the issues themselves.
+
+Reads are scoped with feedback.selectors first, so a log or an issue of an account the caller may not see (a
+confidential one, for an API client or someone off its team) is never listed and is a 404 as everywhere; an
+account it may not see is, to POST /contact-logs, an account that does not exist (400 on `account`).
+Writes call feedback.services, like the pages do.
+
+Who writes: a person logs a conversation as its author. An internal system (an API client with the write scope)
+logs it on behalf of the account's owner, who becomes its author and a participant: every log has a person as
+author, the one the customer talked to. Editing a log (its author only) and acting on issues (acknowledging,
+handing off) are a person's acts: API clients get 403 there.
+
+Every POST honours an `Idempotency-Key` header (connectivity.api.idempotency). PATCH is optimistic, as in the
+accounts API: send the version you edited (`version` in the body or `If-Match: "<version>"`; detail responses
+carry it as `ETag`); a stale version is 412 and nothing is written, no version at all is 428.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any, TypeVar, cast
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Model, Prefetch, QuerySet
+from django.urls import reverse
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_serializer
+from rest_framework import exceptions, generics, serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.models import Account, CustomerContact
+from accounts.services import StaleVersion
+from connectivity.api.idempotency import idempotent
+from feedback import selectors, services
+from feedback.api.serializers import ContactLogSerializer, IssueSerializer
+from feedback.filters import ContactLogFilter, IssueFilter
+from feedback.forms import MAX_ISSUE_ROWS
+from feedback.models import Channel, ContactLog, Issue, Severity, Topic
+from organization.models import ApiClient, Department, User
+
+_Model = TypeVar("_Model", bound=Model)
+_Row = TypeVar("_Row")
+
+# A strong entity tag holding a version: "3" (the bare 3 is accepted too, as some tools strip the quotes).
+_VERSION_TAG = re.compile(r'"(\d{1,9})"|(\d{1,9})')
+
+ERROR_BODY = {"$ref": "#/components/schemas/Error"}
+ETAG_HEADER = OpenApiParameter(
+    "ETag",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    response=[200, 201],
+    description='The contact log\'s version, quoted (`"3"`): send it back as `If-Match` to update.',
+)
+IF_MATCH_HEADER = OpenApiParameter(
+    "If-Match",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    description='The version you edited, as the ETag gave it (`"3"`). Alternatively send `version` in the body.',
+)
+ID_PARAMETER = OpenApiParameter("id", int, OpenApiParameter.PATH)
+
+
+def _error(description: str) -> OpenApiResponse:
+    return OpenApiResponse(response=ERROR_BODY, description=description)
+
+
+IDEMPOTENCY_RESPONSES = {
+    409: _error("A request with the same Idempotency-Key is still in progress: retry shortly."),
+    422: _error("The Idempotency-Key was already used for another request (another body or endpoint)."),
+}
+STALE_RESPONSES = {
+    412: _error("The version you sent is stale (the log was changed since): re-read it and retry."),
+    428: _error('No version: send `version` in the body or an `If-Match: "<version>"` header.'),
+}
+
+
+class PreconditionFailed(exceptions.APIException):
+    status_code = status.HTTP_412_PRECONDITION_FAILED
+    default_detail = "The contact log was changed since the version you sent."
+    default_code = "precondition_failed"
+
+
+class PreconditionRequired(exceptions.APIException):
+    status_code = status.HTTP_428_PRECONDITION_REQUIRED
+    default_detail = 'Send the version you edited: "version" in the body or an If-Match: "<version>" header.'
+    default_code = "precondition_required"
+
+
+class VisibleAccountField(serializers.PrimaryKeyRelatedField[Account]):
+    """An account id, looked up among the accounts the caller may see: a hidden one reads as one that does not
+    exist, so the error reveals nothing."""
+
+    def get_queryset(self) -> QuerySet[Account]:
+        return Account.objects.visible_to(self.context["request"].user)
+
+
+class VisibleContactField(serializers.PrimaryKeyRelatedField[CustomerContact]):
+    """A customer contact id, at an account the caller may see."""
+
+    def get_queryset(self) -> QuerySet[CustomerContact]:
+        return CustomerContact.objects.filter(account__in=Account.objects.visible_to(self.context["request"].user))
+
+
+@extend_schema_serializer(component_name="ContactLogIssueCreate")
+class ContactLogIssueInputSerializer(serializers.Serializer[Any]):
+    """An issue the customer raised, in their own words, for the department that must act on it."""
+
+    severity = serializers.ChoiceField(choices=Severity.choices, default=Severity.MEDIUM)
+    department: serializers.PrimaryKeyRelatedField[Department] = serializers.PrimaryKeyRelatedField(
+        queryset=Department.objects.all(), help_text="The id of the department that must act."
+    )
+    verbatim = serializers.CharField(help_text="The customer's own words, unabridged.")
+
+
+def _person(request: Request) -> User | None:
+    """The person behind a request, or None for an API client."""
+    if isinstance(request.auth, ApiClient):
+        return None
+    return cast(User, request.user)
+
+
+def _require_person(request: Request, message: str) -> User:
+    person = _person(request)
+    if person is None:
+        raise exceptions.PermissionDenied(message)
+    return person
+
+
+def _expected_version(request: Request, body_version: int | None) -> int | None:
+    """The version the caller edited, from `If-Match` or the body (both may be sent, but must then agree)."""
+    header = request.headers.get("If-Match")
+    if header is None:
+        return body_version
+    match = _VERSION_TAG.fullmatch(header.strip())
+    if match is None:
+        raise exceptions.ValidationError({"If-Match": ['Send the version you edited as If-Match: "<version>".']})
+    header_version = int(match.group(1) or match.group(2))
+    if body_version is not None and body_version != header_version:
+        raise exceptions.ValidationError({"version": ["The body and the If-Match header name different versions."]})
+    return header_version
+
+
+@contextmanager
+def _service_errors() -> Iterator[None]:
+    """The services' refusals, with their reasons, as API errors (their ValidationErrors are 400s already)."""
+    try:
+        yield
+    except DjangoPermissionDenied as denied:
+        raise exceptions.PermissionDenied(str(denied) or None) from None
+    except StaleVersion as stale:
+        raise PreconditionFailed(str(stale)) from None
+
+
+def _logs(user: Any) -> QuerySet[ContactLog]:
+    # The selector joins account and author and prefetches participants; the issues come in one more query.
+    return selectors.contact_logs_for_user(user=user).prefetch_related(
+        Prefetch("issues", queryset=Issue.objects.order_by("id"))
+    )
+
+
+def _visible_log(request: Request, pk: int) -> ContactLog:
+    log = _logs(request.user).filter(pk=pk).first()
+    if log is None:
+        raise exceptions.NotFound()
+    return log
+
+
+def _log_response(log: ContactLog, *, created: bool = False) -> Response:
+    headers = {"ETag": f'"{log.version}"'}
+    if created:
+        headers["Location"] = reverse("api:contact-log", kwargs={"pk": log.pk})
+    return Response(
+        ContactLogSerializer(log).data,
+        status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        headers=headers,
+    )
+
+
+def _visible_issue(request: Request, pk: int) -> Issue:
+    issue = selectors.issues_for_user(user=request.user).filter(pk=pk).first()
+    if issue is None:
+        raise exceptions.NotFound()
+    return issue
+
+
+class _CursorListApi(generics.ListAPIView[_Model]):
+    def paginate_queryset(self, queryset: QuerySet[_Model, _Row]) -> list[_Row] | None:
+        try:
+            return super().paginate_queryset(queryset)
+        except (ValueError, DjangoValidationError):
+            # A forged cursor holds a position of the wrong type.
+            raise exceptions.NotFound("Invalid cursor.") from None
+
+
+class ContactLogListApi(_CursorListApi[ContactLog]):
+    """Contact logs of the accounts you may see, the latest conversation first, cursor-paginated.
+
+    POST logs a conversation and the issues it raised in one call: each issue is routed to its department, whose
+    members are notified; a bad field anywhere (`issues.1.verbatim`…) is a 400 and nothing is saved. A person is
+    the author. An API client (write scope) logs on behalf of the account's owner, who becomes the author.
+    """
+
+    filterset_class = ContactLogFilter
+    serializer_class = ContactLogSerializer
+    cursor_ordering = ("-occurred_at", "-id")
+
+    @extend_schema_serializer(component_name="ContactLogCreate")
+    class InputSerializer(serializers.Serializer[Any]):
+        """A conversation with a customer and the issues it raised."""
+
+        account = VisibleAccountField(queryset=Account.objects.all(), help_text="The id of an account you may see.")
+        occurred_at = serializers.DateTimeField()
+        channel = serializers.ChoiceField(choices=Channel.choices)
+        topics = serializers.ListField(
+            child=serializers.ChoiceField(choices=Topic.choices), required=False, max_length=len(Topic.choices)
+        )
+        summary = serializers.CharField(help_text="What the customer said, in their own words.")
+        rating = serializers.IntegerField(min_value=1, max_value=5, required=False, allow_null=True)
+        rating_comment = serializers.CharField(required=False, allow_blank=True)
+        our_participants: serializers.PrimaryKeyRelatedField[User] = serializers.PrimaryKeyRelatedField(
+            queryset=User.objects.filter(is_active=True),
+            many=True,
+            required=False,
+            help_text="Ids of our people in the conversation besides the author.",
+        )
+        their_participants = VisibleContactField(
+            queryset=CustomerContact.objects.all(),
+            many=True,
+            required=False,
+            help_text="Ids of the account's contacts in the conversation.",
+        )
+        next_contact_on = serializers.DateField(required=False, allow_null=True)
+        issues: serializers.ListSerializer[Any] = serializers.ListSerializer(
+            child=ContactLogIssueInputSerializer(), required=False, max_length=MAX_ISSUE_ROWS
+        )
+
+    def get_queryset(self) -> QuerySet[ContactLog]:
+        return _logs(self.request.user)
+
+    @extend_schema(
+        request=InputSerializer,
+        responses={201: ContactLogSerializer, **IDEMPOTENCY_RESPONSES},
+        parameters=[ETAG_HEADER],
+    )
+    @idempotent
+    def post(self, request: Request) -> Response:
+        incoming = self.InputSerializer(data=request.data, context={"request": request})
+        incoming.is_valid(raise_exception=True)
+        data = incoming.validated_data
+        account: Account = data["account"]
+        log = services.log_contact(
+            author=_person(request) or account.owner,
+            now=timezone.now(),
+            data=services.ContactLogInput(
+                account=account,
+                occurred_at=data["occurred_at"],
+                channel=data["channel"],
+                summary=data["summary"],
+                topics=data.get("topics", []),
+                rating=data.get("rating"),
+                rating_comment=data.get("rating_comment", ""),
+                next_contact_on=data.get("next_contact_on"),
+                our_participants=data.get("our_participants", []),
+                their_participants=data.get("their_participants", []),
+                issues=[
+                    services.IssueInput(
+                        department=row["department"], verbatim=row["verbatim"], severity=row["severity"]
+                    )
+                    for row in data.get("issues", [])
+                ],
+            ),
+        )
+        return _log_response(_visible_log(request, log.pk), created=True)
+
+
+class ContactLogDetailApi(APIView):
+    """One contact log you may see (404 otherwise). Its author may PATCH it for 24 hours, with the version edited."""
+
+    @extend_schema_serializer(component_name="ContactLogUpdate")
+    class InputSerializer(serializers.Serializer[Any]):
+        """The fields to change, and the version you edited (here or as an If-Match header)."""
+
+        occurred_at = serializers.DateTimeField(required=False)
+        channel = serializers.ChoiceField(choices=Channel.choices, required=False)
+        topics = serializers.ListField(
+            child=serializers.ChoiceField(choices=Topic.choices), required=False, max_length=len(Topic.choices)
+        )
+        summary = serializers.CharField(required=False)
+        rating = serializers.IntegerField(min_value=1, max_value=5, required=False, allow_null=True)
+        rating_comment = serializers.CharField(required=False, allow_blank=True)
+        next_contact_on = serializers.DateField(required=False, allow_null=True)
+        version = serializers.IntegerField(
+            min_value=1,
+            required=False,
+            help_text='The version you edited; or send it as an `If-Match: "<version>"` header instead.',
+        )
+
+    @extend_schema(responses=ContactLogSerializer, parameters=[ID_PARAMETER, ETAG_HEADER])
+    def get(self, request: Request, pk: int) -> Response:
+        return _log_response(_visible_log(request, pk))
+
+    @extend_schema(
+        request=InputSerializer,
+        responses={200: ContactLogSerializer, **STALE_RESPONSES},
+        parameters=[ID_PARAMETER, IF_MATCH_HEADER, ETAG_HEADER],
+    )
+    def patch(self, request: Request, pk: int) -> Response:
+        person = _require_person(request, "Only the author edits a contact log; API clients cannot.")
+        log = _visible_log(request, pk)
+        incoming = self.InputSerializer(data=request.data, partial=True)
+        incoming.is_valid(raise_exception=True)
+        fields = dict(incoming.validated_data)
+        expected = _expected_version(request, fields.pop("version", None))
+        if expected is None:
+            raise PreconditionRequired()
+        with _service_errors():
+            services.edit_contact_log(log=log, by=person, now=timezone.now(), expected_version=expected, **fields)
+        return _log_response(_visible_log(request, pk))
+
+
+class IssueListApi(_CursorListApi[Issue]):
+    """Issues at the accounts you may see, the latest raised first, cursor-paginated, with any pending hand-off.
+
+    `department` is the department that owns an issue; a hand-off waiting for acknowledgement names the receiving
+    department in `pending_handoff`. `tier` filters by the account's tier name: `strategic`, `key`, `core`,
+    `maintain`.
+    """
+
+    filterset_class = IssueFilter
+    serializer_class = IssueSerializer
+    cursor_ordering = ("-raised_at", "-id")
+
+    def get_queryset(self) -> QuerySet[Issue]:
+        return selectors.issues_for_user(user=self.request.user)
+
+
+class IssueDetailApi(APIView):
+    """One issue you may see (404 otherwise)."""
+
+    @extend_schema(responses=IssueSerializer, parameters=[ID_PARAMETER])
+    def get(self, request: Request, pk: int) -> Response:
+        return Response(IssueSerializer(_visible_issue(request, pk)).data)
+
+
+class IssueAcknowledgeApi(APIView):
+    """The owning department acknowledges a new issue, or the receiving department accepts a pending hand-off
+    (ownership moves to it). A member of that department or an admin, signed in: API clients get 403. Repeating
+    it changes nothing."""
+
+    @extend_schema(
+        request=None,
+        responses={200: IssueSerializer, **IDEMPOTENCY_RESPONSES},
+        parameters=[ID_PARAMETER],
+        operation_id="issues_acknowledge",
+    )
+    @idempotent
+    def post(self, request: Request, pk: int) -> Response:
+        person = _require_person(request, "Acknowledging an issue is a person's act; API clients cannot.")
+        issue = _visible_issue(request, pk)
+        with _service_errors():
+            services.acknowledge_issue(issue=issue, by=person, now=timezone.now())
+        return Response(IssueSerializer(_visible_issue(request, pk)).data)
+
+
+class IssueHandoffApi(APIView):
+    """The owning department hands an issue to another one, saying why. It keeps owning it (and it stays in its
+    inbox) until the receiving department acknowledges it. Signed-in people only: API clients get 403."""
+
+    @extend_schema_serializer(component_name="IssueHandoffCreate")
+    class InputSerializer(serializers.Serializer[Any]):
+        """Where the issue should go, and why."""
+
+        to_department: serializers.PrimaryKeyRelatedField[Department] = serializers.PrimaryKeyRelatedField(
+            queryset=Department.objects.all(), help_text="The id of the department that can act."
+        )
+        note = serializers.CharField(help_text="Why, so the receiving department knows what to do.")
+
+    @extend_schema(
+        request=InputSerializer,
+        responses={200: IssueSerializer, **IDEMPOTENCY_RESPONSES},
+        parameters=[ID_PARAMETER],
+        operation_id="issues_handoff",
+    )
+    @idempotent
+    def post(self, request: Request, pk: int) -> Response:
+        person = _require_person(request, "Handing off an issue is a person's act; API clients cannot.")
+        issue = _visible_issue(request, pk)
+        incoming = self.InputSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        with _service_errors():
+            services.hand_off_issue(issue=issue, by=person, now=timezone.now(), **incoming.validated_data)
+        return Response(IssueSerializer(_visible_issue(request, pk)).data)
