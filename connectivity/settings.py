@@ -245,6 +245,7 @@ CELERY_BEAT_SCHEDULE = {
         "task": "organization.tasks.send_notification_digests_task",
         "schedule": float(_int("NOTIFICATION_DIGEST_INTERVAL", 300)),
     },
+    "webhook-redelivery": {"task": "organization.tasks.redeliver_webhooks_task", "schedule": 60.0},
 }
 
 # REST API
@@ -278,6 +279,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": r"/api/v1",
+    # Several resources have a `status`: give each choice set its own, stable name in the schema.
+    "ENUM_NAME_OVERRIDES": {
+        "AccountStatusEnum": "accounts.models.AccountStatus",
+        "WebhookDeliveryStatusEnum": "organization.models.WebhookDelivery.Status",
+    },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "connectivity.api.schema.document_error_responses",

@@ -6,6 +6,9 @@ from typing import Any, ClassVar
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
+from django.core.exceptions import ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
+from django.core.validators import URLValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -183,3 +186,92 @@ def history_user(instance: Any = None, request: Any = None, **kwargs: Any) -> Us
         return explicit
     user = getattr(request, "user", None)
     return user if isinstance(user, User) else None
+
+
+class WebhookEvent(models.TextChoices):
+    """What an internal system may subscribe to. Other apps emit these through organization.webhooks.emit()."""
+
+    ISSUE_RAISED = "issue.raised", "An issue was raised"
+    PLAN_CREATED = "plan.created", "An action plan was created"
+    PLAN_ESCALATED = "plan.escalated", "An action plan was escalated"
+    PLAN_RESOLVED = "plan.resolved", "An action plan was resolved"
+    ACCOUNT_PRIORITY_CHANGED = "account.priority_changed", "An account's priority changed"
+
+
+class WebhookSubscription(models.Model):
+    """An API client's request to be told about events, by a signed POST to `url`.
+
+    The secret signs every delivery (HMAC-SHA256), so unlike API tokens it is stored in clear: signing needs the
+    key itself, and a digest would not do. It is returned once, when the subscription is created; to rotate it,
+    create a new subscription and delete the old one.
+    """
+
+    api_client = models.ForeignKey(ApiClient, models.CASCADE, related_name="webhook_subscriptions")
+    url = models.URLField(max_length=500, validators=[URLValidator(schemes=["http", "https"])])
+    secret = models.CharField(max_length=100, editable=False)
+    events = models.JSONField(default=list, help_text="The WebhookEvent values to deliver.")
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(url__startswith="https://") | models.Q(url__startswith="http://"),
+                name="webhook_url_is_http",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.api_client}: {self.url}"
+
+    def clean(self) -> None:
+        if not isinstance(self.events, list) or not self.events:
+            raise ValidationError({"events": "Name at least one event."})
+        unknown = sorted({str(e) for e in self.events} - set(WebhookEvent.values))
+        if unknown:
+            raise ValidationError({"events": f"Unknown events: {', '.join(unknown)}."})
+
+
+class WebhookDelivery(models.Model):
+    """One event for one subscription: the outbox row, written in the transaction that caused the event.
+
+    Every delivery of the same event shares `event_id`, which receivers use to ignore a repeat (delivery is at
+    least once). `next_attempt_at` is when the next attempt is due; while an attempt is in flight it holds the
+    claim's lease, so no other worker sends it too.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        DELIVERED = "delivered", "Delivered"
+        FAILED = "failed", "Failed"
+
+    subscription = models.ForeignKey(WebhookSubscription, models.CASCADE, related_name="deliveries")
+    event = models.CharField(max_length=50, choices=WebhookEvent.choices)
+    event_id = models.UUIDField()
+    payload = models.JSONField(encoder=DjangoJSONEncoder)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    last_status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    last_error = models.CharField(max_length=500, blank=True)
+    last_latency_ms = models.PositiveIntegerField(null=True, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name_plural = "webhook deliveries"
+        constraints = [
+            models.UniqueConstraint(fields=["subscription", "event_id"], name="webhook_delivery_once_per_event"),
+            models.CheckConstraint(
+                condition=models.Q(status__in=["pending", "delivered", "failed"]), name="webhook_delivery_status"
+            ),
+        ]
+        indexes = [
+            # The re-sweep's query: pending rows by due time. Delivered and failed rows (nearly all) stay out.
+            models.Index(fields=["next_attempt_at"], condition=models.Q(status="pending"), name="webhook_delivery_due"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event} → {self.subscription_id} ({self.status})"

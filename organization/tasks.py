@@ -1,7 +1,8 @@
 from celery import shared_task
+from celery.contrib.django.task import DjangoTask
 from django.utils import timezone
 
-from organization import services
+from organization import services, webhooks
 from organization.models import Notification
 
 
@@ -16,3 +17,17 @@ def send_notification_digests_task() -> None:
 @shared_task(acks_late=True, autoretry_for=(ConnectionError,), retry_backoff=True, max_retries=5)
 def send_notification_digest_task(user_id: int) -> None:
     services.send_notification_digest(user_id=user_id, now=timezone.now())
+
+
+# Webhooks (organization.webhooks). A delivery's retries are driven by the re-sweep, not by task retries: a
+# failed attempt records its backoff on the row, and the sweep queues it when due.
+# DjangoTask (the default under Django) gives delay_on_commit; naming it types it for mypy.
+@shared_task(base=DjangoTask, acks_late=True)
+def deliver_webhook_task(delivery_id: int) -> None:
+    webhooks.deliver(delivery_id=delivery_id, now=timezone.now())
+
+
+@shared_task
+def redeliver_webhooks_task() -> None:
+    """Beat, every minute: queue the pending deliveries that are due (retries, and tasks lost before running)."""
+    webhooks.redeliver_due(now=timezone.now())

@@ -1,0 +1,560 @@
+from __future__ import annotations
+
+import json
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import pytest
+import time_machine
+from django.db import connection, transaction
+from django.urls import reverse
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from organization import webhooks
+from organization.models import ApiClient, WebhookDelivery, WebhookEvent, WebhookSubscription
+from tests.factories import ApiClientFactory
+
+pytestmark = pytest.mark.django_db
+
+Status = WebhookDelivery.Status
+PAYLOAD = {"plan": {"id": 7, "title": "Fix the late deliveries"}, "due_on": "2026-12-01"}
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# A real HTTP receiver on 127.0.0.1
+
+
+@dataclass
+class Received:
+    headers: dict[str, str]
+    body: bytes
+    signature_valid: bool
+    status: int
+
+
+@dataclass
+class Receiver:
+    """Answers each POST with the next status in `script` (then `default`), after `delay` seconds."""
+
+    port: int = 0
+    secret: str = ""
+    script: list[int] = field(default_factory=list)
+    default: int = 200
+    delay: float = 0.0
+    requests: list[Received] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/hooks/connectivity"
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: Any
+
+    def do_POST(self) -> None:
+        receiver: Receiver = self.server.receiver
+        body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+        with receiver.lock:
+            status = receiver.script.pop(0) if receiver.script else receiver.default
+            valid = webhooks.verify_signature(receiver.secret, self.headers.get("X-Connectivity-Signature", ""), body)
+            receiver.requests.append(Received(dict(self.headers), body, valid, status))
+        time.sleep(receiver.delay)
+        try:
+            self.send_response(status)
+            if 300 <= status < 400:
+                self.send_header("Location", "http://127.0.0.1:9/elsewhere")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+        except (BrokenPipeError, ConnectionResetError):  # the sender timed out and hung up
+            pass
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+    server.daemon_threads = True
+    state = Receiver(port=server.server_address[1])
+    server.receiver = state  # type: ignore[attr-defined]
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield state
+    server.shutdown()
+    server.server_close()
+    thread.join(timeout=5)
+
+
+def subscribe(url: str, events: list[str], **client: Any) -> WebhookSubscription:
+    api_client, _ = ApiClientFactory.create(can_write=True, **client)
+    return webhooks.create_subscription(api_client=api_client, url=url, events=events)
+
+
+@pytest.fixture
+def subscription(receiver: Receiver) -> WebhookSubscription:
+    subscription = subscribe(receiver.url, [WebhookEvent.PLAN_ESCALATED])
+    receiver.secret = subscription.secret
+    return subscription
+
+
+def attempt(delivery: WebhookDelivery, now: datetime) -> WebhookDelivery:
+    """One deliver() that is expected to win its claim."""
+    result = webhooks.deliver(delivery_id=delivery.pk, now=now)
+    assert result is not None
+    return result
+
+
+def due(delivery: WebhookDelivery) -> datetime:
+    assert delivery.next_attempt_at is not None
+    return delivery.next_attempt_at
+
+
+def emit_one(now: datetime) -> WebhookDelivery:
+    (delivery,) = webhooks.emit(event=WebhookEvent.PLAN_ESCALATED, payload=PAYLOAD, now=now)
+    return delivery
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# emit: the outbox
+
+
+def test_emit_records_a_delivery_only_for_active_subscribers_of_the_event(django_capture_on_commit_callbacks) -> None:
+    wanted = subscribe("https://scheduling.example/hooks", ["plan.escalated", "plan.resolved"])
+    subscribe("https://billing.example/hooks", ["issue.raised"])
+    gone = subscribe("https://old.example/hooks", ["plan.escalated"])
+    webhooks.deactivate_subscription(subscription=gone, now=timezone.now())
+    revoked = subscribe("https://revoked.example/hooks", ["plan.escalated"])
+    ApiClient.objects.filter(pk=revoked.api_client_id).update(is_active=False)
+
+    with django_capture_on_commit_callbacks() as queued:
+        deliveries = webhooks.emit(event="plan.escalated", payload=PAYLOAD, now=timezone.now())
+
+    assert [d.subscription_id for d in deliveries] == [wanted.pk]
+    assert WebhookDelivery.objects.get().status == Status.PENDING
+    assert len(queued) == 1
+
+
+def test_every_delivery_of_one_event_shares_its_event_id() -> None:
+    subscribe("https://a.example/hooks", ["issue.raised"])
+    subscribe("https://b.example/hooks", ["issue.raised"])
+    deliveries = webhooks.emit(event="issue.raised", payload={"issue": {"id": 3}}, now=timezone.now())
+    assert len(deliveries) == 2
+    assert len({d.event_id for d in deliveries}) == 1
+
+
+def test_emitting_with_the_same_event_id_twice_records_it_once() -> None:
+    subscribe("https://a.example/hooks", ["plan.created"])
+    event_id = uuid.uuid4()
+    webhooks.emit(event="plan.created", payload={"plan": {"id": 1}}, now=timezone.now(), event_id=event_id)
+    webhooks.emit(event="plan.created", payload={"plan": {"id": 1}}, now=timezone.now(), event_id=event_id)
+    assert WebhookDelivery.objects.count() == 1
+
+
+def test_emit_with_no_subscribers_writes_nothing(django_assert_num_queries) -> None:
+    with django_assert_num_queries(3):  # savepoint, the subscriptions, release
+        assert webhooks.emit(event="plan.resolved", payload={}, now=timezone.now()) == []
+
+
+def test_an_unknown_event_is_refused() -> None:
+    with pytest.raises(ValueError, match="Unknown webhook event"):
+        webhooks.emit(event="plan.exploded", payload={}, now=timezone.now())
+
+
+def test_a_rolled_back_change_sends_nothing(subscription, receiver, django_capture_on_commit_callbacks) -> None:
+    with (
+        django_capture_on_commit_callbacks(execute=True) as queued,
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        emit_one(timezone.now())
+        raise RuntimeError("the escalation failed")
+    assert queued == []
+    assert not WebhookDelivery.objects.exists()
+    assert receiver.requests == []
+
+
+def test_emit_delivers_after_the_commit_through_the_task(subscription, receiver, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        delivery = emit_one(timezone.now())
+    delivery.refresh_from_db()
+    assert delivery.status == Status.DELIVERED
+    assert [r.signature_valid for r in receiver.requests] == [True]
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# deliver: signing, retries, claims
+
+
+def test_a_receiver_failing_twice_gets_the_event_once_on_the_third_attempt(subscription, receiver) -> None:
+    receiver.script = [500, 500, 200]
+    delivery = emit_one(timezone.now())
+
+    outcomes = []
+    now = delivery.created_at
+    for _ in range(3):
+        delivery = attempt(delivery, now)
+        outcomes.append((delivery.status, delivery.attempts, delivery.last_status_code))
+        now = delivery.next_attempt_at or now
+
+    assert outcomes == [(Status.PENDING, 1, 500), (Status.PENDING, 2, 500), (Status.DELIVERED, 3, 200)]
+    assert len(receiver.requests) == 3
+    assert all(r.signature_valid for r in receiver.requests)
+    assert [r.status for r in receiver.requests].count(200) == 1
+    assert len({r.body for r in receiver.requests}) == 1  # the same bytes every time
+    assert delivery.last_latency_ms is not None
+    assert delivery.delivered_at is not None
+    assert delivery.next_attempt_at is None
+
+
+def test_a_delivery_carries_the_documented_headers_and_envelope(subscription, receiver) -> None:
+    delivery = emit_one(timezone.now())
+    webhooks.deliver(delivery_id=delivery.pk, now=delivery.created_at)
+    (request,) = receiver.requests
+    body = json.loads(request.body)
+    assert request.headers["Content-Type"] == "application/json"
+    assert request.headers["X-Connectivity-Event"] == "plan.escalated"
+    assert request.headers["X-Connectivity-Delivery"] == str(delivery.pk)
+    assert set(body) == {"event", "event_id", "occurred_at", "data"}
+    assert body["event_id"] == str(delivery.event_id)
+    assert body["data"] == PAYLOAD
+
+
+def test_a_failed_attempt_is_retried_with_exponential_backoff(subscription, receiver) -> None:
+    receiver.default = 503
+    delivery = emit_one(timezone.now())
+    start = delivery.created_at
+
+    first = attempt(delivery, start)
+    second = attempt(delivery, due(first))
+
+    assert first.next_attempt_at == start + timedelta(seconds=60)
+    assert second.next_attempt_at == first.next_attempt_at + timedelta(seconds=120)
+    assert second.last_error == "HTTP 503 Service Unavailable"
+
+
+def test_an_attempt_before_it_is_due_sends_nothing(subscription, receiver) -> None:
+    receiver.default = 500
+    delivery = emit_one(timezone.now())
+    first = attempt(delivery, delivery.created_at)
+    early = due(first) - timedelta(seconds=1)
+    assert webhooks.deliver(delivery_id=delivery.pk, now=early) is None
+    assert len(receiver.requests) == 1
+
+
+def test_a_timeout_counts_as_a_failed_attempt_with_backoff(subscription, receiver, settings) -> None:
+    settings.WEBHOOK_TIMEOUT = 0.3
+    receiver.delay = 1.5
+    delivery = emit_one(timezone.now())
+
+    delivery = attempt(delivery, delivery.created_at)
+
+    assert delivery.status == Status.PENDING
+    assert delivery.attempts == 1
+    assert delivery.last_status_code is None
+    assert delivery.last_error == "Timed out after 0.3 s"
+    assert delivery.next_attempt_at == delivery.created_at + timedelta(seconds=60)
+    assert delivery.last_latency_ms is not None
+    assert 250 <= delivery.last_latency_ms < 1500
+
+
+def test_an_unreachable_receiver_is_a_failed_attempt(receiver) -> None:
+    subscription = subscribe("http://127.0.0.1:9/closed", ["plan.escalated"])  # discard port: nothing listens
+    delivery = emit_one(timezone.now())
+    delivery = attempt(delivery, delivery.created_at)
+    assert delivery.subscription == subscription
+    assert delivery.status == Status.PENDING
+    assert delivery.last_error.startswith("Connection failed")
+
+
+def test_a_redirect_is_a_failed_attempt_and_is_not_followed(subscription, receiver) -> None:
+    receiver.script = [302]
+    delivery = emit_one(timezone.now())
+    delivery = attempt(delivery, delivery.created_at)
+    assert delivery.status == Status.PENDING
+    assert delivery.last_status_code == 302
+    assert len(receiver.requests) == 1
+
+
+def test_a_delivery_fails_for_good_after_the_last_attempt(subscription, receiver) -> None:
+    receiver.default = 500
+    delivery = emit_one(timezone.now())
+    now = delivery.created_at
+    for _ in range(webhooks.MAX_ATTEMPTS):
+        delivery = attempt(delivery, now)
+        now = delivery.next_attempt_at or now
+
+    assert delivery.status == Status.FAILED
+    assert delivery.attempts == webhooks.MAX_ATTEMPTS == 8
+    assert delivery.next_attempt_at is None
+    assert webhooks.deliver(delivery_id=delivery.pk, now=now + timedelta(days=1)) is None
+    assert len(receiver.requests) == 8
+
+
+def test_two_deliver_calls_for_one_attempt_send_once(subscription, receiver) -> None:
+    receiver.default = 500
+    delivery = emit_one(timezone.now())
+    attempt(delivery, delivery.created_at)
+    assert webhooks.deliver(delivery_id=delivery.pk, now=delivery.created_at) is None
+    assert len(receiver.requests) == 1
+
+
+def test_a_delivered_delivery_is_never_sent_again(subscription, receiver) -> None:
+    delivery = emit_one(timezone.now())
+    webhooks.deliver(delivery_id=delivery.pk, now=delivery.created_at)
+    assert webhooks.deliver(delivery_id=delivery.pk, now=delivery.created_at + timedelta(hours=1)) is None
+    assert len(receiver.requests) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_workers_send_one_attempt_once(receiver) -> None:
+    subscription = subscribe(receiver.url, ["plan.escalated"])
+    receiver.secret = subscription.secret
+    receiver.delay = 0.2  # the winner is still sending while the others try
+    now = timezone.now()
+    # Written directly: emit() here would run its (eager) task at once, on commit.
+    delivery = WebhookDelivery.objects.create(
+        subscription=subscription,
+        event="plan.escalated",
+        event_id=uuid.uuid4(),
+        payload={},
+        next_attempt_at=now,
+    )
+    start = threading.Barrier(4)
+    results: list[bool] = []
+
+    def worker() -> None:
+        try:
+            start.wait()
+            results.append(webhooks.deliver(delivery_id=delivery.pk, now=now) is not None)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    assert sorted(results) == [False, False, False, True]
+    assert len(receiver.requests) == 1
+    assert WebhookDelivery.objects.get().status == Status.DELIVERED
+
+
+def test_a_deactivated_subscription_gets_nothing_more(subscription, receiver) -> None:
+    delivery = emit_one(timezone.now())
+    webhooks.deactivate_subscription(subscription=subscription, now=timezone.now())
+    assert webhooks.deliver(delivery_id=delivery.pk, now=delivery.created_at) is None
+    delivery.refresh_from_db()
+    assert delivery.status == Status.FAILED
+    assert receiver.requests == []
+
+
+def test_a_revoked_api_client_gets_nothing_more(subscription, receiver) -> None:
+    delivery = emit_one(timezone.now())
+    ApiClient.objects.filter(pk=subscription.api_client_id).update(is_active=False)
+    delivery = attempt(delivery, delivery.created_at)
+    assert delivery.status == Status.FAILED
+    assert receiver.requests == []
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The re-sweep
+
+
+def test_redeliver_due_sends_a_pending_delivery_whose_task_never_ran(subscription, receiver) -> None:
+    lost = emit_one(timezone.now())  # its on-commit task never runs: this test's transaction never commits
+
+    assert webhooks.redeliver_due(now=timezone.now()) == 1  # eager Celery: the task runs here
+
+    lost.refresh_from_db()
+    assert lost.status == Status.DELIVERED
+    assert len(receiver.requests) == 1
+
+
+def test_redeliver_due_leaves_deliveries_that_are_not_due(subscription, receiver) -> None:
+    receiver.default = 500
+    delivery = emit_one(timezone.now())
+    first = attempt(delivery, delivery.created_at)
+    # The (eager) task reads the clock itself, as a worker would: move the clock, not just `now`.
+    with time_machine.travel(due(first) - timedelta(seconds=1), tick=False):
+        assert webhooks.redeliver_due(now=timezone.now()) == 0
+    with time_machine.travel(due(first), tick=False):
+        assert webhooks.redeliver_due(now=timezone.now()) == 1
+    assert len(receiver.requests) == 2
+    assert all(r.signature_valid for r in receiver.requests)
+
+
+def test_the_redelivery_task_is_scheduled_every_minute(settings) -> None:
+    entry = settings.CELERY_BEAT_SCHEDULE["webhook-redelivery"]
+    assert entry == {"task": "organization.tasks.redeliver_webhooks_task", "schedule": 60.0}
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Signatures
+
+
+def test_a_signature_verifies_only_the_signed_body_with_the_right_secret() -> None:
+    now = time.time()
+    header = webhooks.sign(secret="whsec_one", body=b'{"a":1}', timestamp=int(now))
+    assert webhooks.verify_signature("whsec_one", header, b'{"a":1}')
+    assert not webhooks.verify_signature("whsec_one", header, b'{"a":2}')
+    assert not webhooks.verify_signature("whsec_two", header, b'{"a":1}')
+    assert not webhooks.verify_signature("whsec_one", "garbage", b'{"a":1}')
+
+
+def test_a_stale_signature_is_refused_unless_the_check_is_off() -> None:
+    header = webhooks.sign(secret="whsec_one", body=b"{}", timestamp=1_700_000_000)
+    assert not webhooks.verify_signature("whsec_one", header, b"{}", now=1_700_000_301)
+    assert webhooks.verify_signature("whsec_one", header, b"{}", now=1_700_000_299)
+    assert webhooks.verify_signature("whsec_one", header, b"{}", tolerance=None)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The API
+
+
+def as_system(api: APIClient, token: str) -> APIClient:
+    api.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
+    return api
+
+
+NEW_HOOK = {"url": "https://scheduling.example/hooks", "events": ["plan.escalated", "issue.raised"]}
+
+
+def test_a_write_client_subscribes_and_sees_the_secret_only_once(api, write_token) -> None:
+    created = as_system(api, write_token).post(reverse("api:webhooks"), NEW_HOOK, format="json")
+    assert created.status_code == 201
+    secret = created.json()["secret"]
+    assert secret.startswith("whsec_")
+    assert created["Location"] == reverse("api:webhook", kwargs={"pk": created.json()["id"]})
+
+    detail = api.get(created["Location"]).json()
+    listed = api.get(reverse("api:webhooks")).json()
+    assert "secret" not in detail
+    assert secret not in json.dumps(listed)
+    assert detail["events"] == ["plan.escalated", "issue.raised"]
+    assert WebhookSubscription.objects.get().secret == secret
+
+
+def test_a_retried_subscribe_with_an_idempotency_key_creates_one_and_replays_the_secret(api, write_token) -> None:
+    as_system(api, write_token)
+    first = api.post(reverse("api:webhooks"), NEW_HOOK, format="json", HTTP_IDEMPOTENCY_KEY="hook-1")
+    retry = api.post(reverse("api:webhooks"), NEW_HOOK, format="json", HTTP_IDEMPOTENCY_KEY="hook-1")
+    assert retry["Idempotent-Replayed"] == "true"
+    assert retry.json()["secret"] == first.json()["secret"]
+    assert WebhookSubscription.objects.count() == 1
+
+
+def test_a_read_only_client_cannot_subscribe(api, read_token) -> None:
+    response = as_system(api, read_token).post(reverse("api:webhooks"), NEW_HOOK, format="json")
+    assert response.status_code == 403
+    assert not WebhookSubscription.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({**NEW_HOOK, "url": "ftp://scheduling.example/hooks"}, "url"),
+        ({**NEW_HOOK, "url": "not a url"}, "url"),
+        ({**NEW_HOOK, "events": ["plan.exploded"]}, "events.0"),
+        ({**NEW_HOOK, "events": []}, "events"),
+    ],
+)
+def test_a_bad_subscription_is_a_400(api, write_token, body, field) -> None:
+    response = as_system(api, write_token).post(reverse("api:webhooks"), body, format="json")
+    assert response.status_code == 400
+    assert field in response.json()["errors"]
+
+
+def test_a_client_cannot_see_or_delete_another_clients_subscription(api, write_token) -> None:
+    theirs = subscribe("https://billing.example/hooks", ["issue.raised"], name="billing")
+    as_system(api, write_token)
+    assert api.get(reverse("api:webhooks")).json()["results"] == []
+    assert api.get(reverse("api:webhook", kwargs={"pk": theirs.pk})).status_code == 404
+    assert api.get(reverse("api:webhook-deliveries", kwargs={"pk": theirs.pk})).status_code == 404
+    assert api.delete(reverse("api:webhook", kwargs={"pk": theirs.pk})).status_code == 404
+    theirs.refresh_from_db()
+    assert theirs.is_active
+
+
+def test_delete_deactivates_the_subscription(api, write_token) -> None:
+    created = as_system(api, write_token).post(reverse("api:webhooks"), NEW_HOOK, format="json").json()
+    assert api.delete(reverse("api:webhook", kwargs={"pk": created["id"]})).status_code == 204
+    assert api.get(reverse("api:webhook", kwargs={"pk": created["id"]})).json()["is_active"] is False
+
+
+def test_a_read_only_client_cannot_delete(api, read_token) -> None:
+    mine = webhooks.create_subscription(
+        api_client=ApiClient.objects.get(name="scheduling"), url="https://s.example/h", events=["plan.created"]
+    )
+    assert as_system(api, read_token).delete(reverse("api:webhook", kwargs={"pk": mine.pk})).status_code == 403
+
+
+def test_deliveries_are_listed_newest_first_with_a_cursor(api, write_token) -> None:
+    created = as_system(api, write_token).post(reverse("api:webhooks"), NEW_HOOK, format="json").json()
+    for n in range(3):
+        webhooks.emit(event="issue.raised", payload={"issue": {"id": n}}, now=timezone.now())
+
+    url = reverse("api:webhook-deliveries", kwargs={"pk": created["id"]})
+    page = api.get(url, {"page_size": 2}).json()
+    rest = api.get(page["next"]).json()
+
+    assert [d["payload"]["issue"]["id"] for d in page["results"] + rest["results"]] == [2, 1, 0]
+    assert page["results"][0]["status"] == "pending"
+    assert rest["next"] is None
+
+
+def test_an_admin_lists_every_subscription(api, admin_user) -> None:
+    subscribe("https://a.example/hooks", ["issue.raised"])
+    subscribe("https://b.example/hooks", ["plan.created"])
+    api.force_authenticate(admin_user)
+    assert len(api.get(reverse("api:webhooks")).json()["results"]) == 2
+
+
+def test_a_person_who_is_not_an_admin_cannot_list_or_subscribe(api, bob) -> None:
+    api.force_authenticate(bob)
+    assert api.get(reverse("api:webhooks")).status_code == 403
+    assert api.post(reverse("api:webhooks"), NEW_HOOK, format="json").status_code == 403
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The admins' deliveries page
+
+
+def test_admins_see_the_latest_deliveries(client, admin_user) -> None:
+    subscribe("https://a.example/hooks", ["account.priority_changed"], name="billing")
+    webhooks.emit(event="account.priority_changed", payload={"account": {"id": 4}}, now=timezone.now())
+    client.force_login(admin_user)
+    html = client.get(reverse("webhooks")).content.decode()
+    assert "account.priority_changed" in html
+    assert "billing" in html
+    assert "Pending" in html
+
+
+def test_the_deliveries_page_is_forbidden_to_others(client, bob) -> None:
+    client.force_login(bob)
+    assert client.get(reverse("webhooks")).status_code == 403
+
+
+def test_the_deliveries_page_needs_a_login(client) -> None:
+    assert client.get(reverse("webhooks")).status_code == 302
+
+
+@pytest.mark.parametrize("count", [1, 20])
+def test_the_deliveries_page_query_count_does_not_grow(client, admin_user, django_assert_num_queries, count) -> None:
+    subscribe("https://a.example/hooks", ["plan.created"])
+    for n in range(count):
+        webhooks.emit(event="plan.created", payload={"plan": {"id": n}}, now=timezone.now())
+    client.force_login(admin_user)
+    # session, user; the layout's unread count and the user's department; the deliveries (+subscription, client)
+    with django_assert_num_queries(5):
+        assert client.get(reverse("webhooks")).status_code == 200
