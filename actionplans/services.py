@@ -200,6 +200,11 @@ def _may_change(user: User, plan: ActionPlan) -> bool:
     )
 
 
+def may_change_plan(*, user: User, plan: ActionPlan) -> bool:
+    """Whether `user` may edit the plan, change its status or tick any step: pages offer only what will work."""
+    return _may_change(user, plan)
+
+
 @transaction.atomic
 def update_plan(
     *, plan: ActionPlan, by: User, now: datetime, expected_version: int | None = None, **fields: Any

@@ -113,3 +113,43 @@ class IssueFactory(DjangoModelFactory):  # type: ignore[type-arg]
     verbatim = factory.Sequence(lambda n: f"Problem number {n}, in their words.")  # type: ignore[attr-defined]
     raised_by = factory.LazyAttribute(lambda o: o.contact_log.author)  # type: ignore[attr-defined]
     raised_at = factory.LazyFunction(timezone.now)  # type: ignore[attr-defined]
+
+
+def days_from_today(days: int) -> Any:
+    from datetime import timedelta  # appended section: plan dates are relative to today
+
+    return timezone.localdate() + timedelta(days=days)
+
+
+class ActionPlanFactory(DjangoModelFactory):  # type: ignore[type-arg]
+    """A bare plan row (no escalation clock): use actionplans.services.create_plan when the clock matters."""
+
+    class Meta:
+        model = "actionplans.ActionPlan"
+        skip_postgeneration_save = True
+
+    class Params:
+        overdue = factory.Trait(  # type: ignore[attr-defined]
+            due_on=factory.LazyFunction(lambda: days_from_today(-3))  # type: ignore[attr-defined]
+        )
+
+    account = factory.SubFactory(AccountFactory)  # type: ignore[attr-defined]
+    title = factory.Sequence(lambda n: f"Plan number {n}")  # type: ignore[attr-defined]
+    owner = factory.LazyAttribute(lambda o: o.account.owner)  # type: ignore[attr-defined]
+    department = factory.SubFactory(DepartmentFactory)  # type: ignore[attr-defined]
+    due_on = factory.LazyFunction(lambda: days_from_today(14))  # type: ignore[attr-defined]
+    created_by = factory.LazyAttribute(lambda o: o.owner)  # type: ignore[attr-defined]
+
+    @factory.post_generation  # type: ignore[attr-defined, untyped-decorator]
+    def issues(self, create: bool, extracted: Any, **kwargs: Any) -> None:
+        if create and extracted:
+            self.issues.set(extracted)
+
+
+class PlanStepFactory(DjangoModelFactory):  # type: ignore[type-arg]
+    class Meta:
+        model = "actionplans.PlanStep"
+
+    plan = factory.SubFactory(ActionPlanFactory)  # type: ignore[attr-defined]
+    title = factory.Sequence(lambda n: f"Step {n}")  # type: ignore[attr-defined]
+    order = factory.Sequence(lambda n: n)  # type: ignore[attr-defined]
