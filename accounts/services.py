@@ -30,6 +30,7 @@ from accounts.models import (
     Tier,
     TierRule,
 )
+from organization import webhooks
 from organization.models import User
 
 # Rank bands recorded in history: moving between them is news, moving from 312 to 318 is not.
@@ -197,7 +198,7 @@ def _validate_rules(rules: Mapping[int, tuple[Decimal, int]]) -> None:
 @transaction.atomic
 def set_account_scores(*, account: Account, scores: Mapping[int, Decimal], changed_by: User, now: datetime) -> Account:
     """Score an account per criterion (0–10) and re-rank everyone; the weighted score change is recorded."""
-    before = account.score
+    before, before_tier = account.score, account.tier
     for criterion_id, value in scores.items():
         if not Decimal(0) <= value <= Decimal(10):
             raise ValidationError({f"criterion_{criterion_id}": ["Scores are between 0 and 10."]})
@@ -213,6 +214,7 @@ def set_account_scores(*, account: Account, scores: Mapping[int, Decimal], chang
             changed_by=changed_by,
             changed_at=now,
         )
+    _emit_priority_changed(account, before_tier=before_tier, now=now)
     return account
 
 
@@ -243,9 +245,31 @@ def override_tier(
         changed_by=changed_by,
         changed_at=now,
     )
+    before_tier = account.tier
     recompute_priorities(changed_by=changed_by, now=now, note=reason.strip() or "override removed")
     account.refresh_from_db()
+    _emit_priority_changed(account, before_tier=before_tier, now=now)
     return account
+
+
+def _emit_priority_changed(account: Account, *, before_tier: int, now: datetime) -> None:
+    """Tell subscribed systems (production scheduling favours Strategic accounts); never confidential ones."""
+    if account.tier == before_tier or account.is_confidential:
+        return
+    webhooks.emit(
+        event="account.priority_changed",
+        now=now,
+        payload={
+            "account": {
+                "id": account.pk,
+                "external_id": account.external_id,
+                "rank": account.rank,
+                "tier_before": Tier(before_tier).label.lower(),
+                "tier": Tier(account.tier).label.lower(),
+                "score": account.score,
+            }
+        },
+    )
 
 
 ACCOUNT_FIELDS = [

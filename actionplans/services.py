@@ -30,6 +30,7 @@ from actionplans.models import (
 )
 from feedback.models import Issue, IssueStatus, Severity
 from organization import services as organization_services
+from organization import webhooks
 from organization.models import Department, Role, User
 
 SEVERITY_ORDER: list[str] = [Severity.LOW, Severity.MEDIUM, Severity.HIGH, Severity.CRITICAL]
@@ -158,7 +159,30 @@ def create_plan(
     )
     _refresh_clock(plan)
     plan.refresh_from_db()
+    _emit_plan("plan.created", plan, now)
     return plan
+
+
+def _emit_plan(event: str, plan: ActionPlan, now: datetime, **extra: Any) -> None:
+    """Tell subscribed internal systems, inside the caller's transaction; never about confidential accounts."""
+    if plan.account.is_confidential:
+        return
+    webhooks.emit(
+        event=event,
+        now=now,
+        payload={
+            "plan": {
+                "id": plan.pk,
+                "account": plan.account_id,
+                "title": plan.title,
+                "status": plan.status,
+                "department": plan.department_id,
+                "due_on": plan.due_on,
+                "promise_on": plan.promise_on,
+                **extra,
+            }
+        },
+    )
 
 
 @transaction.atomic
@@ -279,6 +303,8 @@ def change_status(
     locked.save()
     _refresh_clock(locked)
     locked.refresh_from_db()
+    if status == PlanStatus.RESOLVED:
+        _emit_plan("plan.resolved", locked, now, resolution=locked.resolution)
     return locked
 
 
@@ -352,6 +378,7 @@ def escalate_plan(*, plan_id: int, now: datetime) -> list[Escalation]:
             )
             if policy.action == EscalationAction.NOTIFY_REASSIGN and people:
                 ActionPlan.objects.filter(pk=plan.pk).update(owner=people[0])
+            _emit_plan("plan.escalated", plan, now, level=policy.level, target=policy.target)
             created.append(escalation)
         _refresh_clock(plan)
     return created

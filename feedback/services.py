@@ -16,6 +16,7 @@ from accounts import services as account_services
 from accounts.models import Account, CustomerContact
 from feedback.models import Channel, ContactLog, Issue, IssueHandoff, IssueStatus, Severity, Topic
 from organization import services as organization_services
+from organization import webhooks
 from organization.models import Department, User
 
 EDIT_WINDOW = timedelta(hours=24)
@@ -103,6 +104,21 @@ def log_contact(*, author: User, data: ContactLogInput, now: datetime) -> Contac
         issue.full_clean()
         issue.save()
         _notify_department(issue=issue, department=item.department, exclude=author, kind="issue.routed")
+        if not data.account.is_confidential:  # internal systems never learn of confidential accounts
+            webhooks.emit(
+                event="issue.raised",
+                now=now,
+                payload={
+                    "issue": {
+                        "id": issue.pk,
+                        "account": issue.account_id,
+                        "department": issue.department_id,
+                        "severity": issue.severity,
+                        "verbatim": issue.verbatim,
+                        "raised_at": issue.raised_at,
+                    }
+                },
+            )
     account_services.record_contact(account_id=data.account.pk, occurred_at=data.occurred_at)
     return log
 
