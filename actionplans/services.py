@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from accounts.models import Account, Tier
 from actionplans.models import (
+    ACTIVE_STATUSES,
     COMPLAINT_TEMPLATE,
     ActionPlan,
     BusinessCalendar,
@@ -479,5 +480,38 @@ def remind_promises(*, now: datetime, days_ahead: int = 2) -> int:
             title=f"Promise to {plan.account.name} due {plan.promise_on:%d %b}: “{plan.title}”",
             url=reverse("actionplans:detail", args=[plan.pk]),
             dedupe_key=f"promise:{plan.pk}:{plan.promise_on}",
+        )
+    return sent
+
+
+def send_weekly_digests(*, now: datetime) -> int:
+    """Once a week, each person hears what they owe customers: their active plans (overdue first) and open steps.
+    One notification per person and ISO week, so a repeated run sends nothing new; the email digest delivers it."""
+    today = timezone.localdate(now)
+    year, week, _ = today.isocalendar()
+    plans = ActionPlan.objects.active().select_related("account").order_by("due_on")
+    steps = PlanStep.objects.filter(done_at__isnull=True, plan__status__in=ACTIVE_STATUSES, assignee__isnull=False)
+    owed: dict[int, list[str]] = {}
+    for plan in plans:
+        late = " (overdue)" if plan.due_on < today else ""
+        promise = f", promised {plan.promise_on:%d %b}" if plan.promise_on else ""
+        owed.setdefault(plan.owner_id, []).append(
+            f"{plan.account.name}: {plan.title} — due {plan.due_on:%d %b}{promise}{late}"
+        )
+    for step in steps.select_related("plan__account"):
+        assert step.assignee_id is not None  # noqa: S101 - filtered above
+        owed.setdefault(step.assignee_id, []).append(
+            f"Step “{step.title}” of {step.plan.title} ({step.plan.account.name})"
+        )
+    sent = 0
+    for user in User.objects.filter(pk__in=owed, is_active=True):
+        lines = owed[user.pk]
+        sent += organization_services.notify(
+            users=[user],
+            kind="digest.weekly",
+            title=f"What you owe customers this week: {len(lines)} item(s)",
+            body="\n".join(lines[:50]),
+            url=reverse("actionplans:mine"),
+            dedupe_key=f"weekly:{year}-{week}",
         )
     return sent

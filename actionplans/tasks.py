@@ -31,3 +31,8 @@ def escalate_issue_task(issue_id: int) -> None:
 @shared_task
 def remind_promises_task() -> None:
     services.remind_promises(now=timezone.now())
+
+
+@shared_task
+def send_weekly_digests_task() -> None:
+    services.send_weekly_digests(now=timezone.now())

@@ -13,6 +13,7 @@ from typing import Any
 
 import django_stubs_ext
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 # Lets `ModelAdmin[Model]`, `QuerySet[Model]` and friends be subscripted at run time, as the type stubs expect.
@@ -241,6 +242,10 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": float(_int("ESCALATION_SWEEP_INTERVAL", 60)),
     },
     "promise-reminders": {"task": "actionplans.tasks.remind_promises_task", "schedule": 3600.0},
+    "weekly-digests": {
+        "task": "actionplans.tasks.send_weekly_digests_task",
+        "schedule": crontab(minute=0, hour=7, day_of_week="mon"),
+    },
     "notification-digests": {
         "task": "organization.tasks.send_notification_digests_task",
         "schedule": float(_int("NOTIFICATION_DIGEST_INTERVAL", 300)),

@@ -174,3 +174,19 @@ def test_run_sweep_escalates_everything_due(plan: Any) -> None:
     plans, _ = services.run_sweep(now=at("2026-11-26T12:00"))
     assert plans == 1
     assert services.run_sweep(now=at("2026-11-26T12:01")) == (0, 0)
+
+
+def test_the_weekly_digest_tells_each_owner_once_what_they_owe(plan: Any, people: dict[str, Any]) -> None:
+    assert services.send_weekly_digests(now=at("2026-11-30T07:00")) == 1
+    assert services.send_weekly_digests(now=at("2026-11-30T08:00")) == 0  # same week: nothing new
+    digest = Notification.objects.get(kind="digest.weekly")
+    assert digest.user == people["owner"]
+    assert "Replace the cracked housings" in digest.body and "(overdue)" in digest.body
+    assert services.send_weekly_digests(now=at("2026-12-07T07:00")) == 1  # next week: a new one
+
+
+def test_promise_reminders_go_out_once_before_the_date(plan: Any, people: dict[str, Any]) -> None:
+    services.update_plan(plan=plan, by=people["owner"], now=at("2026-11-24T09:00"), promise_on=date(2026, 11, 27))
+    assert services.remind_promises(now=at("2026-11-24T10:00")) == 0  # three days ahead: not yet
+    assert services.remind_promises(now=at("2026-11-25T10:00")) == 1
+    assert services.remind_promises(now=at("2026-11-26T10:00")) == 0
