@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -99,16 +99,31 @@ class PriorityCriterion(models.Model):
         return self.name
 
 
+_Q = TypeVar("_Q", bound=models.QuerySet[Any])
+
+
+def visible_through_account(queryset: _Q, user: Any, *, via: str = "account", also: Q | None = None) -> _Q:
+    """The confidentiality rule, in one place, for accounts and everything that hangs off an account.
+
+    A confidential account (and its logs, issues, plans…) is visible only to its owner, its team, executives and
+    admins; everything else to everyone. API clients and anonymous callers (no pk) see no confidential data.
+    `via` is the path to the account ("" for accounts themselves); `also` grants more (e.g. a plan's owner).
+    """
+    if getattr(user, "is_executive", False) or getattr(user, "is_superuser", False):
+        return queryset
+    prefix = f"{via}__" if via else ""
+    user_id = getattr(user, "pk", None)
+    if user_id is None:
+        return queryset.filter(**{f"{prefix}is_confidential": False})
+    on_team = AccountTeamMember.objects.filter(account=OuterRef(f"{via}_id" if via else "pk"), user_id=user_id)
+    rule = Q(**{f"{prefix}is_confidential": False}) | Q(**{f"{prefix}owner_id": user_id}) | Exists(on_team)
+    return queryset.filter(rule | also if also is not None else rule)
+
+
 class AccountQuerySet(models.QuerySet["Account"]):
     def visible_to(self, user: Any) -> AccountQuerySet:
         """Confidential accounts only for their owner, team, executives and admins; everything else for everyone."""
-        if getattr(user, "is_executive", False) or getattr(user, "is_superuser", False):
-            return self
-        user_id = getattr(user, "pk", None)
-        if user_id is None:  # API clients and anonymous callers: the non-confidential accounts
-            return self.filter(is_confidential=False)
-        on_team = AccountTeamMember.objects.filter(account=OuterRef("pk"), user_id=user_id)
-        return self.filter(Q(is_confidential=False) | Q(owner_id=user_id) | Exists(on_team))
+        return visible_through_account(self, user, via="")
 
     def overdue_for_contact(self, today: date) -> AccountQuerySet:
         return self.filter(next_contact_due__lt=today)

@@ -7,10 +7,10 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
-from accounts.models import Account, AccountTeamMember, Tier
+from accounts.models import Account, Tier, visible_through_account
 from feedback.models import Issue, Severity
 from organization.models import Department, history_user
 
@@ -32,15 +32,8 @@ COMPLAINT_TEMPLATE = ["Listen", "Acknowledge", "Probe", "Offer solutions", "Conf
 
 class ActionPlanQuerySet(models.QuerySet["ActionPlan"]):
     def visible_to(self, user: Any) -> ActionPlanQuerySet:
-        if getattr(user, "is_executive", False) or getattr(user, "is_superuser", False):
-            return self
         user_id = getattr(user, "pk", None)
-        if user_id is None:
-            return self.filter(account__is_confidential=False)
-        on_team = AccountTeamMember.objects.filter(account=OuterRef("account_id"), user_id=user_id)
-        return self.filter(
-            Q(account__is_confidential=False) | Q(account__owner_id=user_id) | Q(owner_id=user_id) | Exists(on_team)
-        )
+        return visible_through_account(self, user, also=Q(owner_id=user_id) if user_id is not None else None)
 
     def active(self) -> ActionPlanQuerySet:
         return self.filter(status__in=ACTIVE_STATUSES)

@@ -5,10 +5,10 @@ from typing import Any
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
-from accounts.models import Account, AccountTeamMember, CustomerContact
+from accounts.models import Account, CustomerContact, visible_through_account
 from organization.models import Department, history_user
 
 
@@ -47,21 +47,10 @@ class IssueStatus(models.TextChoices):
     CLOSED = "closed", "Closed"
 
 
-def _visible_accounts(user: Any) -> Any:
-    return Account.objects.visible_to(user).values("pk")
-
-
 class ContactLogQuerySet(models.QuerySet["ContactLog"]):
     def visible_to(self, user: Any) -> ContactLogQuerySet:
         """Logs of accounts the user may see (confidential accounts stay with their people); never deleted ones."""
-        qs = self.filter(deleted_at__isnull=True)
-        if getattr(user, "is_executive", False) or getattr(user, "is_superuser", False):
-            return qs
-        user_id = getattr(user, "pk", None)
-        if user_id is None:
-            return qs.filter(account__is_confidential=False)
-        on_team = AccountTeamMember.objects.filter(account=OuterRef("account_id"), user_id=user_id)
-        return qs.filter(Q(account__is_confidential=False) | Q(account__owner_id=user_id) | Exists(on_team))
+        return visible_through_account(self.filter(deleted_at__isnull=True), user)
 
 
 class ContactLog(models.Model):
@@ -117,13 +106,7 @@ class ContactLog(models.Model):
 
 class IssueQuerySet(models.QuerySet["Issue"]):
     def visible_to(self, user: Any) -> IssueQuerySet:
-        if getattr(user, "is_executive", False) or getattr(user, "is_superuser", False):
-            return self
-        user_id = getattr(user, "pk", None)
-        if user_id is None:
-            return self.filter(account__is_confidential=False)
-        on_team = AccountTeamMember.objects.filter(account=OuterRef("account_id"), user_id=user_id)
-        return self.filter(Q(account__is_confidential=False) | Q(account__owner_id=user_id) | Exists(on_team))
+        return visible_through_account(self, user)
 
     def open(self) -> IssueQuerySet:
         return self.exclude(status__in=[IssueStatus.RESOLVED, IssueStatus.CLOSED])
