@@ -10,6 +10,7 @@ api_v1 = [
     path("", include("organization.api.urls")),
     path("", include("accounts.api.urls")),
     path("", include("feedback.api.urls")),
+    path("", include("actionplans.api.urls")),
 ]
 
 urlpatterns = [
