@@ -10,13 +10,11 @@ nothing is written; an update without any version is refused with 428, so no cli
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any, TypeVar, cast
+from typing import Any
 
 import django_filters
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
@@ -41,9 +39,10 @@ from accounts.api.serializers import (
 from accounts.filters import AccountFilter
 from accounts.models import Account, BuyingRole, CustomerContact, PriorityCriterion, Tier
 from connectivity.api.idempotency import idempotent
-from organization.models import ApiClient, Role, User
-
-_Row = TypeVar("_Row")
+from connectivity.api.versioning import PreconditionRequired
+from connectivity.api.versioning import expected_version as _expected_version
+from connectivity.api.versioning import person as _person
+from organization.models import Role
 
 # Sessions: who may add accounts. API clients need the write scope instead (HasApiScope checks it).
 CREATOR_ROLES = frozenset({Role.ACCOUNT_MANAGER, Role.DEPARTMENT_LEAD, Role.EXECUTIVE, Role.ADMIN})
@@ -58,7 +57,6 @@ ACCOUNT_ORDERINGS: dict[str, tuple[str, ...]] = {
 }
 
 # A strong entity tag holding a version: "3" (the bare 3 is accepted too, as some tools strip the quotes).
-_VERSION_TAG = re.compile(r'"(\d{1,9})"|(\d{1,9})')
 
 ERROR_BODY = {"$ref": "#/components/schemas/Error"}
 ETAG_HEADER = OpenApiParameter(
@@ -98,12 +96,6 @@ class PreconditionFailed(exceptions.APIException):
     status_code = status.HTTP_412_PRECONDITION_FAILED
     default_detail = "The account was changed since the version you sent."
     default_code = "precondition_failed"
-
-
-class PreconditionRequired(exceptions.APIException):
-    status_code = status.HTTP_428_PRECONDITION_REQUIRED
-    default_detail = 'Send the version you edited: "version" in the body or an If-Match: "<version>" header.'
-    default_code = "precondition_required"
 
 
 class Conflict(exceptions.APIException):
@@ -161,13 +153,6 @@ class ContactSerializer(serializers.ModelSerializer[CustomerContact]):
         read_only_fields = fields
 
 
-def _person(request: Request) -> User | None:
-    """The person behind a request, or None for an API client (the services then record no person)."""
-    if isinstance(request.auth, ApiClient):
-        return None
-    return cast(User, request.user)
-
-
 def _check_may_create(request: Request) -> None:
     person = _person(request)
     if person is not None and not (person.role in CREATOR_ROLES or person.is_admin):
@@ -180,20 +165,6 @@ def _check_may_edit(request: Request, account: Account) -> None:
     person = _person(request)
     if person is not None and not account.can_edit(person):
         raise exceptions.PermissionDenied("Only the owner, team members who may edit, and admins change this account.")
-
-
-def _expected_version(request: Request, body_version: int | None) -> int | None:
-    """The version the caller edited, from `If-Match` or the body (both may be sent, but must then agree)."""
-    header = request.headers.get("If-Match")
-    if header is None:
-        return body_version
-    match = _VERSION_TAG.fullmatch(header.strip())
-    if match is None:
-        raise exceptions.ValidationError({"If-Match": ['Send the version you edited as If-Match: "<version>".']})
-    header_version = int(match.group(1) or match.group(2))
-    if body_version is not None and body_version != header_version:
-        raise exceptions.ValidationError({"version": ["The body and the If-Match header name different versions."]})
-    return header_version
 
 
 @contextmanager
@@ -259,13 +230,6 @@ class AccountListApi(generics.ListAPIView[Account]):
 
     def get_queryset(self) -> QuerySet[Account]:
         return selectors.accounts_for_user(user=self.request.user)
-
-    def paginate_queryset(self, queryset: QuerySet[Account, _Row]) -> list[_Row] | None:
-        try:
-            return super().paginate_queryset(queryset)
-        except (ValueError, DjangoValidationError):
-            # A cursor from another `ordering` (or a forged one) holds a position of the wrong type.
-            raise exceptions.NotFound("Invalid cursor.") from None
 
     @extend_schema(parameters=[ORDERING_PARAMETER], responses=OutputSerializer)
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:

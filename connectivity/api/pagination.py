@@ -1,4 +1,7 @@
-from rest_framework import pagination
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from rest_framework import exceptions, pagination
 
 
 class CursorPagination(pagination.CursorPagination):
@@ -15,3 +18,11 @@ class CursorPagination(pagination.CursorPagination):
         if ordering:
             return tuple(ordering)
         return super().get_ordering(request, queryset, view)
+
+    def paginate_queryset(self, queryset: Any, request: Any, view: Any = None) -> Any:
+        try:
+            return super().paginate_queryset(queryset, request, view)
+        except (ValueError, ValidationError):
+            # A forged or stale cursor holds a position of the wrong type (a date where a rank was): not found,
+            # never a 500.
+            raise exceptions.NotFound("Invalid cursor.") from None

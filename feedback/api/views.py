@@ -17,14 +17,12 @@ carry it as `ETag`); a stale version is 412 and nothing is written, no version a
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any, TypeVar, cast
+from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import Model, Prefetch, QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
@@ -37,18 +35,18 @@ from rest_framework.views import APIView
 from accounts.models import Account, CustomerContact
 from accounts.services import StaleVersion
 from connectivity.api.idempotency import idempotent
+from connectivity.api.versioning import PreconditionRequired
+from connectivity.api.versioning import expected_version as _expected_version
+from connectivity.api.versioning import person as _person
+from connectivity.api.versioning import require_person as _require_person
 from feedback import selectors, services
 from feedback.api.serializers import ContactLogSerializer, IssueSerializer
 from feedback.filters import ContactLogFilter, IssueFilter
 from feedback.forms import MAX_ISSUE_ROWS
 from feedback.models import Channel, ContactLog, Issue, Severity, Topic
-from organization.models import ApiClient, Department, User
-
-_Model = TypeVar("_Model", bound=Model)
-_Row = TypeVar("_Row")
+from organization.models import Department, User
 
 # A strong entity tag holding a version: "3" (the bare 3 is accepted too, as some tools strip the quotes).
-_VERSION_TAG = re.compile(r'"(\d{1,9})"|(\d{1,9})')
 
 ERROR_BODY = {"$ref": "#/components/schemas/Error"}
 ETAG_HEADER = OpenApiParameter(
@@ -87,12 +85,6 @@ class PreconditionFailed(exceptions.APIException):
     default_code = "precondition_failed"
 
 
-class PreconditionRequired(exceptions.APIException):
-    status_code = status.HTTP_428_PRECONDITION_REQUIRED
-    default_detail = 'Send the version you edited: "version" in the body or an If-Match: "<version>" header.'
-    default_code = "precondition_required"
-
-
 class VisibleAccountField(serializers.PrimaryKeyRelatedField[Account]):
     """An account id, looked up among the accounts the caller may see: a hidden one reads as one that does not
     exist, so the error reveals nothing."""
@@ -117,34 +109,6 @@ class ContactLogIssueInputSerializer(serializers.Serializer[Any]):
         queryset=Department.objects.all(), help_text="The id of the department that must act."
     )
     verbatim = serializers.CharField(help_text="The customer's own words, unabridged.")
-
-
-def _person(request: Request) -> User | None:
-    """The person behind a request, or None for an API client."""
-    if isinstance(request.auth, ApiClient):
-        return None
-    return cast(User, request.user)
-
-
-def _require_person(request: Request, message: str) -> User:
-    person = _person(request)
-    if person is None:
-        raise exceptions.PermissionDenied(message)
-    return person
-
-
-def _expected_version(request: Request, body_version: int | None) -> int | None:
-    """The version the caller edited, from `If-Match` or the body (both may be sent, but must then agree)."""
-    header = request.headers.get("If-Match")
-    if header is None:
-        return body_version
-    match = _VERSION_TAG.fullmatch(header.strip())
-    if match is None:
-        raise exceptions.ValidationError({"If-Match": ['Send the version you edited as If-Match: "<version>".']})
-    header_version = int(match.group(1) or match.group(2))
-    if body_version is not None and body_version != header_version:
-        raise exceptions.ValidationError({"version": ["The body and the If-Match header name different versions."]})
-    return header_version
 
 
 @contextmanager
@@ -190,13 +154,7 @@ def _visible_issue(request: Request, pk: int) -> Issue:
     return issue
 
 
-class _CursorListApi(generics.ListAPIView[_Model]):
-    def paginate_queryset(self, queryset: QuerySet[_Model, _Row]) -> list[_Row] | None:
-        try:
-            return super().paginate_queryset(queryset)
-        except (ValueError, DjangoValidationError):
-            # A forged cursor holds a position of the wrong type.
-            raise exceptions.NotFound("Invalid cursor.") from None
+_CursorListApi = generics.ListAPIView  # forged cursors are a 404 in connectivity.api.pagination
 
 
 class ContactLogListApi(_CursorListApi[ContactLog]):

@@ -1,0 +1,59 @@
+"""What every API view that changes a record shares: who is acting, and which version they edited.
+
+Updates carry the version the caller edited, as `"version"` in the body or an `If-Match: "<version>"` header
+(both may be sent, but must agree). A stale one is a 412 (raised by each view with its own wording), a missing one
+a 428, so concurrent edits are never silently lost.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import cast
+
+from rest_framework import exceptions, status
+from rest_framework.request import Request
+
+from organization.models import ApiClient, User
+
+_VERSION_TAG = re.compile(r'"(\d{1,9})"|(\d{1,9})')
+
+
+class PreconditionFailed(exceptions.APIException):
+    status_code = status.HTTP_412_PRECONDITION_FAILED
+    default_detail = "The record was changed since the version you sent."
+    default_code = "precondition_failed"
+
+
+class PreconditionRequired(exceptions.APIException):
+    status_code = status.HTTP_428_PRECONDITION_REQUIRED
+    default_detail = 'Send the version you edited: "version" in the body or an If-Match: "<version>" header.'
+    default_code = "precondition_required"
+
+
+def expected_version(request: Request, body_version: int | None) -> int | None:
+    """The version the caller edited, from `If-Match` or the body (both may be sent, but must then agree)."""
+    header = request.headers.get("If-Match")
+    if header is None:
+        return body_version
+    match = _VERSION_TAG.fullmatch(header.strip())
+    if match is None:
+        raise exceptions.ValidationError({"If-Match": ['Send the version you edited as If-Match: "<version>".']})
+    header_version = int(match.group(1) or match.group(2))
+    if body_version is not None and body_version != header_version:
+        raise exceptions.ValidationError({"version": ["The body and the If-Match header name different versions."]})
+    return header_version
+
+
+def person(request: Request) -> User | None:
+    """The person behind a request, or None for an API client (the services then record no person)."""
+    if isinstance(request.auth, ApiClient):
+        return None
+    return cast(User, request.user)
+
+
+def require_person(request: Request, message: str) -> User:
+    """Some acts are a person's (acknowledging, resolving): an API client gets 403 with `message`."""
+    acting = person(request)
+    if acting is None:
+        raise exceptions.PermissionDenied(message)
+    return acting
