@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
@@ -116,3 +117,11 @@ class VersionedFieldsSerializer(AccountFieldsSerializer):
         required=False,
         help_text='The version you edited; or send it as an `If-Match: "<version>"` header instead.',
     )
+
+
+class VisibleAccountField(serializers.PrimaryKeyRelatedField[Account]):
+    """An account id, looked up among the accounts the caller may see: a hidden one reads as one that does not
+    exist, so the error reveals nothing."""
+
+    def get_queryset(self) -> QuerySet[Account]:
+        return Account.objects.visible_to(self.context["request"].user)

@@ -21,7 +21,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer
 from rest_framework import exceptions, generics, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -39,7 +39,12 @@ from accounts.api.serializers import (
 from accounts.filters import AccountFilter
 from accounts.models import Account, BuyingRole, CustomerContact, PriorityCriterion, Tier
 from connectivity.api.idempotency import idempotent
-from connectivity.api.versioning import PreconditionRequired
+from connectivity.api.schema import (
+    IF_MATCH_HEADER,
+    error_response,
+    etag_header,
+)
+from connectivity.api.versioning import PreconditionFailed, PreconditionRequired
 from connectivity.api.versioning import expected_version as _expected_version
 from connectivity.api.versioning import person as _person
 from organization.models import Role
@@ -56,22 +61,7 @@ ACCOUNT_ORDERINGS: dict[str, tuple[str, ...]] = {
     "updated_at": ("updated_at", "id"),
 }
 
-# A strong entity tag holding a version: "3" (the bare 3 is accepted too, as some tools strip the quotes).
-
-ERROR_BODY = {"$ref": "#/components/schemas/Error"}
-ETAG_HEADER = OpenApiParameter(
-    "ETag",
-    OpenApiTypes.STR,
-    OpenApiParameter.HEADER,
-    response=[200, 201],
-    description='The account\'s version, quoted (`"3"`): send it back as `If-Match` to update.',
-)
-IF_MATCH_HEADER = OpenApiParameter(
-    "If-Match",
-    OpenApiTypes.STR,
-    OpenApiParameter.HEADER,
-    description='The version you edited, as the ETag gave it (`"3"`). Alternatively send `version` in the body.',
-)
+ETAG_HEADER = etag_header("account")
 ORDERING_PARAMETER = OpenApiParameter(
     "ordering",
     OpenApiTypes.STR,
@@ -81,21 +71,11 @@ ORDERING_PARAMETER = OpenApiParameter(
 )
 
 
-def _error(description: str) -> OpenApiResponse:
-    return OpenApiResponse(response=ERROR_BODY, description=description)
-
-
 STALE_RESPONSES = {
-    409: _error("Another request wrote a conflicting account (same external id) at the same moment; retry."),
-    412: _error("The version you sent is stale (someone else changed the account): re-read it and retry."),
-    428: _error('No version: send `version` in the body or an `If-Match: "<version>"` header.'),
+    409: error_response("Another request wrote a conflicting account (same external id) at the same moment; retry."),
+    412: error_response("The version you sent is stale (someone else changed the account): re-read it and retry."),
+    428: error_response('No version: send `version` in the body or an `If-Match: "<version>"` header.'),
 }
-
-
-class PreconditionFailed(exceptions.APIException):
-    status_code = status.HTTP_412_PRECONDITION_FAILED
-    default_detail = "The account was changed since the version you sent."
-    default_code = "precondition_failed"
 
 
 class Conflict(exceptions.APIException):

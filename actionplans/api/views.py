@@ -18,18 +18,12 @@ A status change takes a version too, optionally.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db.models import Prefetch, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
-    OpenApiParameter,
-    OpenApiResponse,
     PolymorphicProxySerializer,
     extend_schema,
     extend_schema_serializer,
@@ -39,63 +33,34 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.api.serializers import VisibleAccountField
 from accounts.models import Account
-from accounts.services import StaleVersion
 from actionplans import selectors, services
 from actionplans.api.serializers import ActionPlanSerializer, ActionPlanStatusField, EscalationSerializer
 from actionplans.filters import ActionPlanFilter, EscalationFilter
 from actionplans.models import ActionPlan, Escalation, PlanStatus, PlanStep
 from connectivity.api.idempotency import idempotent
-from connectivity.api.versioning import PreconditionRequired
+from connectivity.api.schema import (
+    ID_PARAMETER,
+    IDEMPOTENCY_RESPONSES,
+    IF_MATCH_HEADER,
+    MISSING_VERSION_RESPONSE,
+    error_response,
+    etag_header,
+)
+from connectivity.api.versioning import PreconditionRequired, service_errors
 from connectivity.api.versioning import expected_version as _expected_version
 from connectivity.api.versioning import person as _person
 from connectivity.api.versioning import require_person as _require_person
 from feedback.models import Issue, IssueStatus
 from organization.models import Department, User
 
-# A strong entity tag holding a version: "3" (the bare 3 is accepted too, as some tools strip the quotes).
-
-ERROR_BODY = {"$ref": "#/components/schemas/Error"}
-ETAG_HEADER = OpenApiParameter(
-    "ETag",
-    OpenApiTypes.STR,
-    OpenApiParameter.HEADER,
-    response=[200, 201],
-    description='The plan\'s version, quoted (`"3"`): send it back as `If-Match` to update it.',
-)
-IF_MATCH_HEADER = OpenApiParameter(
-    "If-Match",
-    OpenApiTypes.STR,
-    OpenApiParameter.HEADER,
-    description='The version you edited, as the ETag gave it (`"3"`). Alternatively send `version` in the body.',
-)
-ID_PARAMETER = OpenApiParameter("id", int, OpenApiParameter.PATH)
+ETAG_HEADER = etag_header("plan")
 
 
-def _error(description: str) -> OpenApiResponse:
-    return OpenApiResponse(response=ERROR_BODY, description=description)
-
-
-IDEMPOTENCY_RESPONSES = {
-    409: _error("A request with the same Idempotency-Key is still in progress: retry shortly."),
-    422: _error("The Idempotency-Key was already used for another request (another body or endpoint)."),
+STALE_RESPONSE = {
+    412: error_response("The version you sent is stale (the plan was changed since): re-read it and retry.")
 }
-STALE_RESPONSE = {412: _error("The version you sent is stale (the plan was changed since): re-read it and retry.")}
-MISSING_VERSION_RESPONSE = {428: _error('No version: send `version` in the body or an `If-Match: "<version>"` header.')}
-
-
-class PreconditionFailed(exceptions.APIException):
-    status_code = status.HTTP_412_PRECONDITION_FAILED
-    default_detail = "The plan was changed since the version you sent."
-    default_code = "precondition_failed"
-
-
-class VisibleAccountField(serializers.PrimaryKeyRelatedField[Account]):
-    """An account id, looked up among the accounts the caller may see: a hidden one reads as one that does not
-    exist, so the error reveals nothing."""
-
-    def get_queryset(self) -> QuerySet[Account]:
-        return Account.objects.visible_to(self.context["request"].user)
 
 
 class VisibleIssueField(serializers.PrimaryKeyRelatedField[Issue]):
@@ -114,17 +79,6 @@ class ActionPlanStepInputSerializer(serializers.Serializer[Any]):
         queryset=User.objects.filter(is_active=True), required=False, allow_null=True, help_text="A user id."
     )
     due_on = serializers.DateField(required=False, allow_null=True)
-
-
-@contextmanager
-def _service_errors() -> Iterator[None]:
-    """The services' refusals, with their reasons, as API errors (their ValidationErrors are 400s already)."""
-    try:
-        yield
-    except DjangoPermissionDenied as denied:
-        raise exceptions.PermissionDenied(str(denied) or None) from None
-    except StaleVersion as stale:
-        raise PreconditionFailed(str(stale)) from None
 
 
 def _plans(user: Any) -> QuerySet[ActionPlan]:
@@ -318,7 +272,7 @@ class ActionPlanDetailApi(APIView):
             raise PreconditionRequired()
         # Only what changed, as the page does: the service treats any due date it is given as a new commitment.
         changes = {name: value for name, value in fields.items() if getattr(plan, name) != value}
-        with _service_errors():
+        with service_errors():
             services.update_plan(plan=plan, by=person, now=timezone.now(), expected_version=expected, **changes)
         return _plan_response(_visible_plan(request, pk))
 
@@ -356,7 +310,7 @@ class ActionPlanStatusApi(APIView):
         incoming = self.InputSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
         data = incoming.validated_data
-        with _service_errors():
+        with service_errors():
             services.change_status(
                 plan=plan,
                 status=data["status"],
@@ -395,6 +349,6 @@ class EscalationAcknowledgeApi(APIView):
     def post(self, request: Request, pk: int) -> Response:
         person = _require_person(request, "Acknowledging an escalation is a person's act; API clients cannot.")
         escalation = _visible_escalation(request, pk)
-        with _service_errors():
+        with service_errors():
             services.acknowledge_escalation(escalation=escalation, by=person, now=timezone.now())
         return Response(EscalationSerializer(_visible_escalation(request, pk)).data)

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
+
 ERROR_SCHEMA = {
     "type": "object",
     "required": ["detail", "errors"],
@@ -40,3 +43,38 @@ def document_error_responses(result: dict[str, Any], generator: Any, request: An
                     },
                 )
     return result
+
+
+# Pieces the API views share when they document themselves.
+ERROR_BODY = {"$ref": "#/components/schemas/Error"}
+IF_MATCH_HEADER = OpenApiParameter(
+    "If-Match",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    description='The version you edited, as the ETag gave it (`"3"`). Alternatively send `version` in the body.',
+)
+ID_PARAMETER = OpenApiParameter("id", int, OpenApiParameter.PATH)
+
+
+def error_response(description: str) -> OpenApiResponse:
+    return OpenApiResponse(response=ERROR_BODY, description=description)
+
+
+def etag_header(noun: str) -> OpenApiParameter:
+    """The `ETag` response header holding a record's version."""
+    return OpenApiParameter(
+        "ETag",
+        OpenApiTypes.STR,
+        OpenApiParameter.HEADER,
+        response=[200, 201],
+        description=f'The {noun}\'s version, quoted (`"3"`): send it back as `If-Match` to update it.',
+    )
+
+
+IDEMPOTENCY_RESPONSES = {
+    409: error_response("A request with the same Idempotency-Key is still in progress: retry shortly."),
+    422: error_response("The Idempotency-Key was already used for another request (another body or endpoint)."),
+}
+MISSING_VERSION_RESPONSE = {
+    428: error_response('No version: send `version` in the body or an `If-Match: "<version>"` header.')
+}

@@ -8,11 +8,15 @@ a 428, so concurrent edits are never silently lost.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import cast
 
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from rest_framework import exceptions, status
 from rest_framework.request import Request
 
+from accounts.services import StaleVersion
 from organization.models import ApiClient, User
 
 _VERSION_TAG = re.compile(r'"(\d{1,9})"|(\d{1,9})')
@@ -57,3 +61,14 @@ def require_person(request: Request, message: str) -> User:
     if acting is None:
         raise exceptions.PermissionDenied(message)
     return acting
+
+
+@contextmanager
+def service_errors() -> Iterator[None]:
+    """The services' refusals, with their reasons, as API errors (their ValidationErrors are 400s already)."""
+    try:
+        yield
+    except DjangoPermissionDenied as denied:
+        raise exceptions.PermissionDenied(str(denied) or None) from None
+    except StaleVersion as stale:
+        raise PreconditionFailed(str(stale)) from None

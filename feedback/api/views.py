@@ -17,25 +17,28 @@ carry it as `ETag`); a stale version is 412 and nothing is written, no version a
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db.models import Prefetch, QuerySet
 from django.urls import reverse
 from django.utils import timezone
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_serializer
+from drf_spectacular.utils import extend_schema, extend_schema_serializer
 from rest_framework import exceptions, generics, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.api.serializers import VisibleAccountField
 from accounts.models import Account, CustomerContact
-from accounts.services import StaleVersion
 from connectivity.api.idempotency import idempotent
-from connectivity.api.versioning import PreconditionRequired
+from connectivity.api.schema import (
+    ID_PARAMETER,
+    IDEMPOTENCY_RESPONSES,
+    IF_MATCH_HEADER,
+    error_response,
+    etag_header,
+)
+from connectivity.api.versioning import PreconditionRequired, service_errors
 from connectivity.api.versioning import expected_version as _expected_version
 from connectivity.api.versioning import person as _person
 from connectivity.api.versioning import require_person as _require_person
@@ -46,51 +49,13 @@ from feedback.forms import MAX_ISSUE_ROWS
 from feedback.models import Channel, ContactLog, Issue, Severity, Topic
 from organization.models import Department, User
 
-# A strong entity tag holding a version: "3" (the bare 3 is accepted too, as some tools strip the quotes).
-
-ERROR_BODY = {"$ref": "#/components/schemas/Error"}
-ETAG_HEADER = OpenApiParameter(
-    "ETag",
-    OpenApiTypes.STR,
-    OpenApiParameter.HEADER,
-    response=[200, 201],
-    description='The contact log\'s version, quoted (`"3"`): send it back as `If-Match` to update.',
-)
-IF_MATCH_HEADER = OpenApiParameter(
-    "If-Match",
-    OpenApiTypes.STR,
-    OpenApiParameter.HEADER,
-    description='The version you edited, as the ETag gave it (`"3"`). Alternatively send `version` in the body.',
-)
-ID_PARAMETER = OpenApiParameter("id", int, OpenApiParameter.PATH)
+ETAG_HEADER = etag_header("contact log")
 
 
-def _error(description: str) -> OpenApiResponse:
-    return OpenApiResponse(response=ERROR_BODY, description=description)
-
-
-IDEMPOTENCY_RESPONSES = {
-    409: _error("A request with the same Idempotency-Key is still in progress: retry shortly."),
-    422: _error("The Idempotency-Key was already used for another request (another body or endpoint)."),
-}
 STALE_RESPONSES = {
-    412: _error("The version you sent is stale (the log was changed since): re-read it and retry."),
-    428: _error('No version: send `version` in the body or an `If-Match: "<version>"` header.'),
+    412: error_response("The version you sent is stale (the log was changed since): re-read it and retry."),
+    428: error_response('No version: send `version` in the body or an `If-Match: "<version>"` header.'),
 }
-
-
-class PreconditionFailed(exceptions.APIException):
-    status_code = status.HTTP_412_PRECONDITION_FAILED
-    default_detail = "The contact log was changed since the version you sent."
-    default_code = "precondition_failed"
-
-
-class VisibleAccountField(serializers.PrimaryKeyRelatedField[Account]):
-    """An account id, looked up among the accounts the caller may see: a hidden one reads as one that does not
-    exist, so the error reveals nothing."""
-
-    def get_queryset(self) -> QuerySet[Account]:
-        return Account.objects.visible_to(self.context["request"].user)
 
 
 class VisibleContactField(serializers.PrimaryKeyRelatedField[CustomerContact]):
@@ -109,17 +74,6 @@ class ContactLogIssueInputSerializer(serializers.Serializer[Any]):
         queryset=Department.objects.all(), help_text="The id of the department that must act."
     )
     verbatim = serializers.CharField(help_text="The customer's own words, unabridged.")
-
-
-@contextmanager
-def _service_errors() -> Iterator[None]:
-    """The services' refusals, with their reasons, as API errors (their ValidationErrors are 400s already)."""
-    try:
-        yield
-    except DjangoPermissionDenied as denied:
-        raise exceptions.PermissionDenied(str(denied) or None) from None
-    except StaleVersion as stale:
-        raise PreconditionFailed(str(stale)) from None
 
 
 def _logs(user: Any) -> QuerySet[ContactLog]:
@@ -278,7 +232,7 @@ class ContactLogDetailApi(APIView):
         expected = _expected_version(request, fields.pop("version", None))
         if expected is None:
             raise PreconditionRequired()
-        with _service_errors():
+        with service_errors():
             services.edit_contact_log(log=log, by=person, now=timezone.now(), expected_version=expected, **fields)
         return _log_response(_visible_log(request, pk))
 
@@ -322,7 +276,7 @@ class IssueAcknowledgeApi(APIView):
     def post(self, request: Request, pk: int) -> Response:
         person = _require_person(request, "Acknowledging an issue is a person's act; API clients cannot.")
         issue = _visible_issue(request, pk)
-        with _service_errors():
+        with service_errors():
             services.acknowledge_issue(issue=issue, by=person, now=timezone.now())
         return Response(IssueSerializer(_visible_issue(request, pk)).data)
 
@@ -352,6 +306,6 @@ class IssueHandoffApi(APIView):
         issue = _visible_issue(request, pk)
         incoming = self.InputSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
-        with _service_errors():
+        with service_errors():
             services.hand_off_issue(issue=issue, by=person, now=timezone.now(), **incoming.validated_data)
         return Response(IssueSerializer(_visible_issue(request, pk)).data)
