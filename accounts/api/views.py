@@ -44,7 +44,7 @@ from connectivity.api.schema import (
     error_response,
     etag_header,
 )
-from connectivity.api.versioning import PreconditionFailed, PreconditionRequired
+from connectivity.api.versioning import PreconditionFailed, PreconditionRequired, versioned_response
 from connectivity.api.versioning import expected_version as _expected_version
 from connectivity.api.versioning import person as _person
 from organization.models import Role
@@ -164,13 +164,9 @@ def _row_context() -> dict[str, Any]:
 
 
 def _account_response(account: Account, *, created: bool = False) -> Response:
-    headers = {"ETag": f'"{account.version}"'}
-    if created:
-        headers["Location"] = reverse("api:account", kwargs={"pk": account.pk})
-    return Response(
-        AccountDetailSerializer(account, context=_row_context()).data,
-        status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
-        headers=headers,
+    location = reverse("api:account", kwargs={"pk": account.pk}) if created else None
+    return versioned_response(
+        AccountDetailSerializer(account, context=_row_context()).data, version=account.version, location=location
     )
 
 

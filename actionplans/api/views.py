@@ -28,7 +28,7 @@ from drf_spectacular.utils import (
     extend_schema,
     extend_schema_serializer,
 )
-from rest_framework import exceptions, generics, serializers, status
+from rest_framework import exceptions, generics, serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -48,7 +48,7 @@ from connectivity.api.schema import (
     error_response,
     etag_header,
 )
-from connectivity.api.versioning import PreconditionRequired, service_errors
+from connectivity.api.versioning import PreconditionRequired, service_errors, versioned_response
 from connectivity.api.versioning import expected_version as _expected_version
 from connectivity.api.versioning import person as _person
 from connectivity.api.versioning import require_person as _require_person
@@ -96,14 +96,8 @@ def _visible_plan(request: Request, pk: int) -> ActionPlan:
 
 
 def _plan_response(plan: ActionPlan, *, created: bool = False) -> Response:
-    headers = {"ETag": f'"{plan.version}"'}
-    if created:
-        headers["Location"] = reverse("api:action-plan", kwargs={"pk": plan.pk})
-    return Response(
-        ActionPlanSerializer(plan).data,
-        status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
-        headers=headers,
-    )
+    location = reverse("api:action-plan", kwargs={"pk": plan.pk}) if created else None
+    return versioned_response(ActionPlanSerializer(plan).data, version=plan.version, location=location)
 
 
 def _escalations(user: Any) -> QuerySet[Escalation]:

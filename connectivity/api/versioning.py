@@ -10,11 +10,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import cast
+from typing import Any, cast
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from rest_framework import exceptions, status
 from rest_framework.request import Request
+from rest_framework.response import Response
 
 from accounts.services import StaleVersion
 from organization.models import ApiClient, User
@@ -72,3 +73,11 @@ def service_errors() -> Iterator[None]:
         raise exceptions.PermissionDenied(str(denied) or None) from None
     except StaleVersion as stale:
         raise PreconditionFailed(str(stale)) from None
+
+
+def versioned_response(data: Any, *, version: int, location: str | None = None) -> Response:
+    """A record as the API returns it: its version as the ETag; 201 with a Location when it was just created."""
+    headers = {"ETag": f'"{version}"'}
+    if location is not None:
+        headers["Location"] = location
+    return Response(data, status=status.HTTP_201_CREATED if location else status.HTTP_200_OK, headers=headers)

@@ -23,7 +23,7 @@ from django.db.models import Prefetch, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema, extend_schema_serializer
-from rest_framework import exceptions, generics, serializers, status
+from rest_framework import exceptions, generics, serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -38,7 +38,7 @@ from connectivity.api.schema import (
     error_response,
     etag_header,
 )
-from connectivity.api.versioning import PreconditionRequired, service_errors
+from connectivity.api.versioning import PreconditionRequired, service_errors, versioned_response
 from connectivity.api.versioning import expected_version as _expected_version
 from connectivity.api.versioning import person as _person
 from connectivity.api.versioning import require_person as _require_person
@@ -91,14 +91,8 @@ def _visible_log(request: Request, pk: int) -> ContactLog:
 
 
 def _log_response(log: ContactLog, *, created: bool = False) -> Response:
-    headers = {"ETag": f'"{log.version}"'}
-    if created:
-        headers["Location"] = reverse("api:contact-log", kwargs={"pk": log.pk})
-    return Response(
-        ContactLogSerializer(log).data,
-        status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
-        headers=headers,
-    )
+    location = reverse("api:contact-log", kwargs={"pk": log.pk}) if created else None
+    return versioned_response(ContactLogSerializer(log).data, version=log.version, location=location)
 
 
 def _visible_issue(request: Request, pk: int) -> Issue:
