@@ -4,7 +4,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 ADDR   ?= 127.0.0.1:8000
 
-.PHONY: run test lint format lock bench clean
+.PHONY: run test lint format lock bench loadtest clean
 .DEFAULT_GOAL := run
 
 $(VENV)/.installed: requirements-dev.lock
@@ -32,6 +32,14 @@ format: $(VENV)/.installed
 test: lint
 	DJANGO_SETTINGS_MODULE=connectivity.settings_test $(PY) manage.py makemigrations --check --dry-run -v0
 	env -u DJANGO_SETTINGS_MODULE $(VENV)/bin/pytest $(PYTEST_ARGS)
+
+# Latency, throughput and queries per request on PostgreSQL + Redis behind gunicorn (docs/performance.md).
+bench: $(VENV)/.installed
+	$(PY) -m bench $(BENCH_ARGS)
+
+# Five minutes of mixed reads and writes at 20 users on 127.0.0.1 (docs/reliability.md).
+loadtest: $(VENV)/.installed
+	bash loadtest/run.sh $(LOADTEST_ARGS)
 
 # Regenerate the lock files after changing pyproject.toml (hashes for every platform, Python 3.11 to 3.13):
 # requirements.lock is what production images install, requirements-dev.lock adds the test and lint tools.
