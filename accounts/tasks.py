@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from celery import shared_task
-from celery.contrib.django.task import DjangoTask
 from django.db import OperationalError
 from django.utils import timezone
 
 from accounts import csv_import
+from connectivity.celery import Task
 
 RETRY_AFTER_SECONDS = 30
 
 
-# DjangoTask (Celery's default task class under Django) gives delay_on_commit; naming it types it for mypy.
-@shared_task(base=DjangoTask, bind=True, acks_late=True, max_retries=3)
-def run_import_task(self: DjangoTask[Any, Any], import_id: int) -> None:
+# Task (every task's class, see connectivity.celery) gives delay_on_commit; naming it types it for mypy.
+@shared_task(base=Task, bind=True, acks_late=True, max_retries=3)
+def run_import_task(self: Task, import_id: int) -> None:
     """Import one checked CSV file. Idempotent: run_import leaves a finished import alone.
 
     A locked or unreachable database is worth retrying (the import's transaction rolled back, nothing was

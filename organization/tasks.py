@@ -1,7 +1,7 @@
 from celery import shared_task
-from celery.contrib.django.task import DjangoTask
 from django.utils import timezone
 
+from connectivity.celery import Task
 from organization import services, webhooks
 from organization.models import Notification
 
@@ -21,8 +21,9 @@ def send_notification_digest_task(user_id: int) -> None:
 
 # Webhooks (organization.webhooks). A delivery's retries are driven by the re-sweep, not by task retries: a
 # failed attempt records its backoff on the row, and the sweep queues it when due.
-# DjangoTask (the default under Django) gives delay_on_commit; naming it types it for mypy.
-@shared_task(base=DjangoTask, acks_late=True)
+# Task (every task's class, see connectivity.celery) gives a delay_on_commit that survives a broker outage;
+# naming it types it for mypy.
+@shared_task(base=Task, acks_late=True)
 def deliver_webhook_task(delivery_id: int) -> None:
     webhooks.deliver(delivery_id=delivery_id, now=timezone.now())
 

@@ -1,12 +1,16 @@
 from __future__ import annotations
 
+import logging
 from typing import Any
 
+from redis.exceptions import RedisError
 from rest_framework.request import Request
 from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
 
 from organization.models import ApiClient
+
+logger = logging.getLogger(__name__)
 
 
 class PerClientRateThrottle(SimpleRateThrottle):
@@ -18,6 +22,15 @@ class PerClientRateThrottle(SimpleRateThrottle):
         # Read at request time (DRF binds the rates at import), so a changed setting takes effect at once.
         rate = api_settings.DEFAULT_THROTTLE_RATES[self.scope]
         return None if rate is None else str(rate)
+
+    def allow_request(self, request: Request, view: Any) -> bool:
+        """Budgets live in the cache (Redis in production). While it is down, let requests through rather than
+        fail every API call with a 500: the throttle guards capacity, and an outage is no time to refuse work."""
+        try:
+            return super().allow_request(request, view)
+        except (RedisError, OSError) as exc:
+            logger.warning("Throttle cache unavailable, request allowed unthrottled: %s", exc)
+            return True
 
     def get_cache_key(self, request: Request, view: Any) -> str:
         if isinstance(request.auth, ApiClient):
