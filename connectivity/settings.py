@@ -134,6 +134,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "connectivity.middleware.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "connectivity.urls"
