@@ -57,7 +57,9 @@ class AccountForm(forms.ModelForm[Account]):
             role__in=[Role.EXECUTIVE, Role.ADMIN]
         )
         if self.instance.pk:
+            # An edit says which version it started from, so a concurrent edit is refused instead of overwritten.
             self.fields["version"].initial = self.instance.version
+            self.fields["version"].required = True
 
 
 class ContactForm(forms.ModelForm[CustomerContact]):

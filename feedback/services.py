@@ -137,15 +137,23 @@ def _notify_department(*, issue: Issue, department: Department, exclude: User | 
     )
 
 
+def _lock_issue(issue: Issue, expected_version: int | None) -> Issue:
+    locked = Issue.objects.select_for_update().get(pk=issue.pk)
+    if expected_version is not None and locked.version != expected_version:
+        raise account_services.StaleVersion(locked.version)
+    return locked
+
+
 def _may_act_for(user: User, department: Department) -> bool:
     return user.is_admin or user.department_id == department.pk
 
 
 @transaction.atomic
-def acknowledge_issue(*, issue: Issue, by: User, now: datetime) -> Issue:
+def acknowledge_issue(*, issue: Issue, by: User, now: datetime, expected_version: int | None = None) -> Issue:
     """The owning department acknowledges a new issue; or the receiving department accepts a pending hand-off,
-    which moves ownership to it. Safe to repeat: a second acknowledgement changes nothing."""
-    locked = Issue.objects.select_for_update().get(pk=issue.pk)
+    which moves ownership to it. Safe to repeat: a second acknowledgement changes nothing. With
+    expected_version, an issue changed since the caller saw it raises StaleVersion instead."""
+    locked = _lock_issue(issue, expected_version)
     pending = locked.handoffs.filter(accepted_at__isnull=True).select_related("to_department").first()
     if pending is not None:
         if not _may_act_for(by, pending.to_department):
@@ -169,10 +177,18 @@ def acknowledge_issue(*, issue: Issue, by: User, now: datetime) -> Issue:
 
 
 @transaction.atomic
-def hand_off_issue(*, issue: Issue, to_department: Department, note: str, by: User, now: datetime) -> IssueHandoff:
+def hand_off_issue(
+    *,
+    issue: Issue,
+    to_department: Department,
+    note: str,
+    by: User,
+    now: datetime,
+    expected_version: int | None = None,
+) -> IssueHandoff:
     """Pass an issue to the department that can act. The issue stays owned (and visible in the sending inbox)
-    until the receiving department acknowledges it."""
-    locked = Issue.objects.select_for_update().get(pk=issue.pk)
+    until the receiving department acknowledges it. With expected_version, as for acknowledge_issue."""
+    locked = _lock_issue(issue, expected_version)
     if not _may_act_for(by, locked.department):
         raise PermissionDenied(f"Only {locked.department.name} can hand this issue off.")
     if not note.strip():

@@ -12,7 +12,8 @@ handing off) are a person's acts: API clients get 403 there.
 
 Every POST honours an `Idempotency-Key` header (connectivity.api.idempotency). PATCH is optimistic, as in the
 accounts API: send the version you edited (`version` in the body or `If-Match: "<version>"`; detail responses
-carry it as `ETag`); a stale version is 412 and nothing is written, no version at all is 428.
+carry it as `ETag`); a stale version is 412 and nothing is written, no version at all is 428. Acting on an issue
+(acknowledging, handing off) takes a version too, optionally, as a plan's status change does.
 """
 
 from __future__ import annotations
@@ -56,6 +57,10 @@ STALE_RESPONSES = {
     412: error_response("The version you sent is stale (the log was changed since): re-read it and retry."),
     428: error_response('No version: send `version` in the body or an `If-Match: "<version>"` header.'),
 }
+ISSUE_ETAG_HEADER = etag_header("issue")
+STALE_ISSUE_RESPONSE = {
+    412: error_response("The version you sent is stale (the issue was changed since): re-read it and retry.")
+}
 
 
 class VisibleContactField(serializers.PrimaryKeyRelatedField[CustomerContact]):
@@ -93,6 +98,10 @@ def _visible_log(request: Request, pk: int) -> ContactLog:
 def _log_response(log: ContactLog, *, created: bool = False) -> Response:
     location = reverse("api:contact-log", kwargs={"pk": log.pk}) if created else None
     return versioned_response(ContactLogSerializer(log).data, version=log.version, location=location)
+
+
+def _issue_response(issue: Issue) -> Response:
+    return versioned_response(IssueSerializer(issue).data, version=issue.version)
 
 
 def _visible_issue(request: Request, pk: int) -> Issue:
@@ -250,20 +259,20 @@ class IssueListApi(_CursorListApi[Issue]):
 class IssueDetailApi(APIView):
     """One issue you may see (404 otherwise)."""
 
-    @extend_schema(responses=IssueSerializer, parameters=[ID_PARAMETER])
+    @extend_schema(responses=IssueSerializer, parameters=[ID_PARAMETER, ISSUE_ETAG_HEADER])
     def get(self, request: Request, pk: int) -> Response:
-        return Response(IssueSerializer(_visible_issue(request, pk)).data)
+        return _issue_response(_visible_issue(request, pk))
 
 
 class IssueAcknowledgeApi(APIView):
     """The owning department acknowledges a new issue, or the receiving department accepts a pending hand-off
     (ownership moves to it). A member of that department or an admin, signed in: API clients get 403. Repeating
-    it changes nothing."""
+    it changes nothing. Optionally send `If-Match: "<version>"`: if the issue changed since, 412 and nothing."""
 
     @extend_schema(
         request=None,
-        responses={200: IssueSerializer, **IDEMPOTENCY_RESPONSES},
-        parameters=[ID_PARAMETER],
+        responses={200: IssueSerializer, **STALE_ISSUE_RESPONSE, **IDEMPOTENCY_RESPONSES},
+        parameters=[ID_PARAMETER, IF_MATCH_HEADER, ISSUE_ETAG_HEADER],
         operation_id="issues_acknowledge",
     )
     @idempotent
@@ -271,27 +280,35 @@ class IssueAcknowledgeApi(APIView):
         person = _require_person(request, "Acknowledging an issue is a person's act; API clients cannot.")
         issue = _visible_issue(request, pk)
         with service_errors():
-            services.acknowledge_issue(issue=issue, by=person, now=timezone.now())
-        return Response(IssueSerializer(_visible_issue(request, pk)).data)
+            services.acknowledge_issue(
+                issue=issue, by=person, now=timezone.now(), expected_version=_expected_version(request, None)
+            )
+        return _issue_response(_visible_issue(request, pk))
 
 
 class IssueHandoffApi(APIView):
     """The owning department hands an issue to another one, saying why. It keeps owning it (and it stays in its
-    inbox) until the receiving department acknowledges it. Signed-in people only: API clients get 403."""
+    inbox) until the receiving department acknowledges it. Signed-in people only: API clients get 403. Optionally
+    send the version you saw (`version` or `If-Match`): if the issue changed since, 412 and nothing is written."""
 
     @extend_schema_serializer(component_name="IssueHandoffCreate")
     class InputSerializer(serializers.Serializer[Any]):
-        """Where the issue should go, and why."""
+        """Where the issue should go, and why; optionally the version you saw."""
 
         to_department: serializers.PrimaryKeyRelatedField[Department] = serializers.PrimaryKeyRelatedField(
             queryset=Department.objects.all(), help_text="The id of the department that can act."
         )
         note = serializers.CharField(help_text="Why, so the receiving department knows what to do.")
+        version = serializers.IntegerField(
+            min_value=1,
+            required=False,
+            help_text='The version you saw; or send it as an `If-Match: "<version>"` header. Optional here.',
+        )
 
     @extend_schema(
         request=InputSerializer,
-        responses={200: IssueSerializer, **IDEMPOTENCY_RESPONSES},
-        parameters=[ID_PARAMETER],
+        responses={200: IssueSerializer, **STALE_ISSUE_RESPONSE, **IDEMPOTENCY_RESPONSES},
+        parameters=[ID_PARAMETER, IF_MATCH_HEADER, ISSUE_ETAG_HEADER],
         operation_id="issues_handoff",
     )
     @idempotent
@@ -300,6 +317,8 @@ class IssueHandoffApi(APIView):
         issue = _visible_issue(request, pk)
         incoming = self.InputSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
+        fields = dict(incoming.validated_data)
+        expected = _expected_version(request, fields.pop("version", None))
         with service_errors():
-            services.hand_off_issue(issue=issue, by=person, now=timezone.now(), **incoming.validated_data)
-        return Response(IssueSerializer(_visible_issue(request, pk)).data)
+            services.hand_off_issue(issue=issue, by=person, now=timezone.now(), expected_version=expected, **fields)
+        return _issue_response(_visible_issue(request, pk))

@@ -125,6 +125,17 @@ def test_a_stale_edit_is_refused_with_a_message(client: Any, alice: Any) -> None
     assert Account.objects.get().name == "Alpha renamed"
 
 
+def test_an_edit_without_the_version_it_started_from_saves_nothing(client: Any, alice: Any) -> None:
+    account = AccountFactory.create(owner=alice, name="Alpha")
+    client.force_login(alice)
+    form = {"name": "Blind overwrite", "segment": account.segment.pk, "status": "active", "owner": alice.pk}
+
+    response = client.post(reverse("accounts:edit", args=[account.pk]), form)
+
+    assert response.status_code == 200
+    assert Account.objects.get().name == "Alpha"
+
+
 def test_only_the_owner_team_editors_and_admins_edit(client: Any, alice: Any, bob: Any) -> None:
     account = AccountFactory.create(owner=alice)
     client.force_login(bob)

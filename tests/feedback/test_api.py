@@ -354,9 +354,10 @@ def test_the_log_list_query_count_does_not_grow_for_a_client(
 ) -> None:
     _logs_with_everything(count)
 
-    # the client by token prefix, its last_used_at, the page of logs (+account, author), then one query each
+    # the client by token prefix, its last_used_at and hourly audit claim, the audit row, the page of logs (+account,
+    # author), then one query each
     # for our participants, their participants and the issues
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         response = as_system(api, read_token).get(reverse("api:contact-logs"))
 
     assert len(response.json()["results"]) == count
@@ -558,9 +559,10 @@ def test_the_issue_list_query_count_does_not_grow(
             handed_off_at=timezone.now(),
         )
 
-    # the client by token prefix, its last_used_at, the page of issues (+account, department, people), the pending
+    # the client by token prefix, its last_used_at and hourly audit claim, the audit row,
+    # the page of issues (+account, department, people), the pending
     # hand-offs (+both departments)
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(5):
         response = as_system(api, read_token).get(reverse("api:issues"))
 
     assert len(response.json()["results"]) == count
@@ -646,3 +648,41 @@ def test_a_hand_off_without_a_note_is_a_400(
 
     assert response.status_code == 400
     assert set(response.json()["errors"]) == {"note"}
+
+
+def test_an_issue_carries_its_version_as_etag_and_acting_on_it_moves_it(
+    api: APIClient, bob: User, issue: Issue
+) -> None:
+    as_person(api, bob)
+
+    read = api.get(issue_url(issue))
+    acknowledged = api.post(issue_url(issue, "acknowledge"), headers={"If-Match": read["ETag"]})
+
+    assert (read["ETag"], acknowledged.status_code, acknowledged["ETag"]) == ('"1"', 200, '"2"')
+
+
+def test_acknowledging_an_issue_changed_since_you_read_it_is_412_and_changes_nothing(
+    api: APIClient, bob: User, issue: Issue
+) -> None:
+    Issue.objects.filter(pk=issue.pk).update(version=2)
+
+    response = as_person(api, bob).post(issue_url(issue, "acknowledge"), headers={"If-Match": '"1"'})
+
+    assert response.status_code == 412
+    assert set(response.json()) == {"detail", "errors"}
+    assert Issue.objects.get().status == IssueStatus.NEW
+
+
+def test_a_hand_off_with_a_stale_version_is_412_and_hands_nothing_off(
+    api: APIClient, bob: User, issue: Issue, departments: dict[str, Department]
+) -> None:
+    Issue.objects.filter(pk=issue.pk).update(version=2)
+
+    response = as_person(api, bob).post(
+        issue_url(issue, "handoff"),
+        {"to_department": departments["quality"].pk, "note": "Yours.", "version": 1},
+        format="json",
+    )
+
+    assert response.status_code == 412
+    assert not IssueHandoff.objects.exists()
