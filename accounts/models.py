@@ -167,12 +167,32 @@ class Account(models.Model):
     last_contact_at = models.DateTimeField(null=True, blank=True)
     next_contact_due = models.DateField(null=True, blank=True, db_index=True)
 
+    # Account health 0–100 from weighted signals, recomputed nightly by dashboards.services.recompute_health (which
+    # writes set-based, so these never appear in the edit history).
+    health = models.PositiveSmallIntegerField(null=True, blank=True, validators=[MaxValueValidator(100)])
+    health_signals = models.JSONField(default=list, blank=True, help_text="Each signal's points out of its weight.")
+    health_at_risk = models.BooleanField(
+        default=False, help_text="Satisfied but at risk: good ratings, but contact is falling or promises broke."
+    )
+    health_updated_at = models.DateTimeField(null=True, blank=True)
+
     version = models.PositiveIntegerField(default=1, help_text="Bumped by every update: stale writes are refused.")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
     history = HistoricalRecords(
         get_user=history_user,
-        excluded_fields=["score", "rank", "computed_tier", "updated_at", "version", "last_contact_at"],
+        excluded_fields=[
+            "score",
+            "rank",
+            "computed_tier",
+            "updated_at",
+            "version",
+            "last_contact_at",
+            "health",
+            "health_signals",
+            "health_at_risk",
+            "health_updated_at",
+        ],
     )
 
     objects = AccountQuerySet.as_manager()
@@ -201,6 +221,32 @@ class Account(models.Model):
 
     def is_overdue(self, today: date) -> bool:
         return self.next_contact_due is not None and self.next_contact_due < today
+
+    @property
+    def health_band(self) -> str | None:
+        """green (70–100), yellow (40–69) or red (0–39); None before the first nightly run."""
+        return health_band(self.health)
+
+
+def health_band(score: int | None) -> str | None:
+    if score is None:
+        return None
+    return "green" if score >= 70 else "yellow" if score >= 40 else "red"
+
+
+class AccountHealthMonth(models.Model):
+    """An account's health as last computed in a month: twelve rows a year draw its trend."""
+
+    account = models.ForeignKey(Account, models.CASCADE, related_name="health_months")
+    month = models.DateField(help_text="The first day of the month.")
+    health = models.PositiveSmallIntegerField(validators=[MaxValueValidator(100)])
+
+    class Meta:
+        ordering = ["account", "month"]
+        constraints = [models.UniqueConstraint(fields=["account", "month"], name="health_month_once")]
+
+    def __str__(self) -> str:
+        return f"{self.account_id} {self.month:%Y-%m}: {self.health}"
 
 
 class AccountScore(models.Model):

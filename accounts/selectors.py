@@ -27,6 +27,7 @@ from django.db.models.functions import Coalesce, Round
 
 from accounts.models import (
     Account,
+    AccountHealthMonth,
     AccountScore,
     AccountTeamMember,
     CustomerContact,
@@ -35,6 +36,33 @@ from accounts.models import (
     Tier,
 )
 from accounts.services import ensure_tier_rules
+
+DUE_SOON_DAYS = 7
+
+
+def contact_status(due: date | None, today: date) -> str:
+    """Where an account stands against its contact cadence: never, overdue, due_soon (within a week) or ok."""
+    if due is None:
+        return "never"
+    days = (due - today).days
+    return "overdue" if days < 0 else "due_soon" if days <= DUE_SOON_DAYS else "ok"
+
+
+def month_starts(today: date, months: int = 12) -> list[date]:
+    """The first days of the last `months` months, oldest first, ending with today's month."""
+    firsts = [today.replace(day=1)]
+    for _ in range(months - 1):
+        firsts.append((firsts[-1] - timedelta(days=1)).replace(day=1))
+    return firsts[::-1]
+
+
+def health_trend(*, account: Account, today: date) -> list[int | None]:
+    """The account's health in each of the last 12 months (None before it was first computed): one query."""
+    firsts = month_starts(today)
+    by_month = dict(
+        AccountHealthMonth.objects.filter(account=account, month__gte=firsts[0]).values_list("month", "health")
+    )
+    return [by_month.get(first) for first in firsts]
 
 
 def accounts_for_user(*, user: Any) -> QuerySet[Account]:

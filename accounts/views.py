@@ -93,6 +93,8 @@ def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "timeline_more": len(entries) == TIMELINE_PAGE,
             "edits": account.history.select_related("history_user")[:10],
             "cadence_days": selectors.cadence_days()[account.tier],
+            "health_trend": selectors.health_trend(account=account, today=timezone.localdate()),
+            "months": [first.strftime("%b %Y") for first in selectors.month_starts(timezone.localdate())],
             "today": timezone.localdate(),
             "can_edit": account.can_edit(user),
             "can_override": user.is_executive,

@@ -11,6 +11,7 @@ api_v1 = [
     path("", include("accounts.api.urls")),
     path("", include("feedback.api.urls")),
     path("", include("actionplans.api.urls")),
+    path("", include("dashboards.api.urls")),
 ]
 
 urlpatterns = [
@@ -21,7 +22,7 @@ urlpatterns = [
     path("feedback/", include("feedback.urls")),
     path("notifications/", organization_views.notifications, name="notifications"),
     path("plans/", include("actionplans.urls")),
-    path("dashboard/", views.coming_soon, {"area": "Dashboard"}, name="dashboard-soon"),
+    path("", include("dashboards.urls")),
     path("api/v1/", include((api_v1, "api"), namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

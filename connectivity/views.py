@@ -1,6 +1,4 @@
-from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.http import HttpRequest, JsonResponse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -24,9 +22,3 @@ def healthz(request: HttpRequest) -> JsonResponse:
         },
     }
     return JsonResponse(body, status=200 if health.ok else 503)
-
-
-@login_required
-def coming_soon(request: HttpRequest, area: str) -> HttpResponse:
-    """A placeholder for an area whose issue has not landed yet, inside the real layout."""
-    return render(request, "coming_soon.html", {"area": area})

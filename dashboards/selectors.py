@@ -1,21 +1,32 @@
-"""The five customer KPIs, computed live over what the viewer may see (definitions: docs/kpis.md)."""
+"""Every read of the executive views: KPIs, the priority-account dashboard and scorecards, scoped to the viewer.
+
+Definitions of the five KPIs: docs/kpis.md. Each read runs a fixed number of queries whatever the data's size:
+grouped aggregates and value lists, never a query per account, department or person.
+"""
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
-from decimal import Decimal
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
 from statistics import median
 from typing import Any
 
-from django.db.models import Avg, Count, Q
+from django.db.models import Avg, Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 
 from accounts.models import Account, AccountStatus, Tier
+from accounts.selectors import cadence_days, contact_status, month_starts
 from accounts.services import ensure_tier_rules
-from actionplans.models import ActionPlan, PlanStatus
-from feedback.models import ContactLog, Issue
+from actionplans.models import ACTIVE_STATUSES, ActionPlan, Escalation, PlanStatus, PlanStep
+from dashboards.models import KpiScope, KpiSnapshot
+from feedback.models import Channel, ContactLog, Issue, IssueStatus, Severity
+from organization.models import Department, Role, User
+
+Key = int | None  # a department or owner id; None for the organisation (or data without one)
 
 
 @dataclass(frozen=True)
@@ -29,6 +40,49 @@ class Kpis:
     promises_due: int
     rating_average: float | None
     rating_share_4_5: float | None
+    accounts_due: int = 0  # coverage's denominator
+    ratings: int = 0
+
+
+EMPTY_KPIS = Kpis(None, None, None, 0, None, None, 0, None, None)
+
+# How each breakdown reaches its department or owner, per KPI (docs/kpis.md, "Breakdowns").
+GROUP_PATHS: dict[str | None, dict[str, str]] = {
+    KpiScope.DEPARTMENT: {
+        "coverage": "owner__department_id",
+        "issue": "department_id",
+        "plan": "department_id",
+        "log": "account__owner__department_id",
+    },
+    KpiScope.OWNER: {
+        "coverage": "owner_id",
+        "issue": "account__owner_id",
+        "plan": "owner_id",
+        "log": "account__owner_id",
+    },
+}
+OPEN_ISSUE = ~Q(status__in=[IssueStatus.RESOLVED, IssueStatus.CLOSED])
+
+
+class SubqueryCount(Subquery):
+    """COUNT(*) of a correlated subquery: one column per account, no GROUP BY over the outer query."""
+
+    template = "(SELECT COUNT(*) FROM (%(subquery)s) _count)"
+    output_field = IntegerField()
+
+
+def sees_everything(user: Any) -> bool:
+    """The confidentiality rule's short cut: executives and admins see every account, so every total."""
+    return bool(getattr(user, "is_executive", False) or getattr(user, "is_superuser", False))
+
+
+def day_bounds(first: date, last: date) -> tuple[datetime, datetime]:
+    """[local midnight of `first`, local midnight after `last`): the window of whole days first..last."""
+    zone = timezone.get_current_timezone()
+    return (
+        datetime.combine(first, time.min, tzinfo=zone),
+        datetime.combine(last + timedelta(days=1), time.min, tzinfo=zone),
+    )
 
 
 def _p90(values: list[float]) -> float | None:
@@ -38,63 +92,503 @@ def _p90(values: list[float]) -> float | None:
     return ordered[max(0, math.ceil(0.9 * len(ordered)) - 1)]
 
 
-def contact_coverage(*, user: Any, at: datetime) -> float | None:
+def _key(path: str | None) -> Any:
+    return F(path) if path else Value(0, output_field=IntegerField())
+
+
+def kpi_table(
+    *, user: Any, start: datetime, end: datetime, by: str | None = None, today: date | None = None
+) -> dict[Key, Kpis]:
+    """The five KPIs over [start, end) for the organisation (key None) or per department / owner: six queries."""
+    paths = GROUP_PATHS.get(by, {})
+    org = by is None
+
+    def key(value: Any) -> Key:
+        return None if org else value
+
     cadence = ensure_tier_rules().cadence_days
-    accounts = (
-        Account.objects.visible_to(user)
-        .filter(tier__in=[Tier.STRATEGIC, Tier.KEY])
-        .exclude(status__in=[AccountStatus.LOST, AccountStatus.PROSPECT])
+    last_contact = (
+        ContactLog.objects.filter(deleted_at__isnull=True, account=OuterRef("pk"), occurred_at__lt=end)
+        .order_by("-occurred_at")
+        .values("occurred_at")[:1]
     )
     within = Q()
     for tier in (Tier.STRATEGIC, Tier.KEY):
-        within |= Q(tier=tier, last_contact_at__gte=at - timedelta(days=cadence[tier]), last_contact_at__lte=at)
-    counts = accounts.aggregate(total=Count("pk"), covered=Count("pk", filter=within))
-    return counts["covered"] / counts["total"] if counts["total"] else None
+        within |= Q(tier=tier, last_before_end__gte=end - timedelta(days=cadence[tier]))
+    coverage = {
+        key(row["k"]): row
+        for row in Account.objects.visible_to(user)
+        .filter(tier__in=[Tier.STRATEGIC, Tier.KEY])
+        .exclude(status__in=[AccountStatus.LOST, AccountStatus.PROSPECT])
+        .annotate(last_before_end=Subquery(last_contact), k=_key(paths.get("coverage")))
+        .order_by()
+        .values("k")
+        .annotate(total=Count("pk"), covered=Count("pk", filter=within))
+    }
+
+    issues = Issue.objects.visible_to(user)
+    response: dict[Key, list[float]] = defaultdict(list)
+    unacknowledged: dict[Key, int] = defaultdict(int)
+    for k, raised, ack in (
+        issues.filter(raised_at__gte=start, raised_at__lt=end)
+        .annotate(k=_key(paths.get("issue")))
+        .values_list("k", "raised_at", "acknowledged_at")
+    ):
+        if ack is None:
+            unacknowledged[key(k)] += 1
+        else:
+            response[key(k)].append((ack - raised).total_seconds() / 3600)
+    resolution: dict[Key, list[float]] = defaultdict(list)
+    for k, raised, done in (
+        issues.filter(resolved_at__gte=start, resolved_at__lt=end)
+        .annotate(k=_key(paths.get("issue")))
+        .values_list("k", "raised_at", "resolved_at")
+    ):
+        if done is not None:
+            resolution[key(k)].append((done - raised).total_seconds() / 86400)
+
+    last_day = today or (end - timedelta(microseconds=1)).date()
+    promised: dict[Key, list[bool]] = defaultdict(list)
+    for k, promise_on, resolved_at in (
+        ActionPlan.objects.visible_to(user)
+        .filter(
+            promise_on__gte=timezone.localdate(start),
+            promise_on__lt=timezone.localdate(end),
+            promise_on__lte=last_day,
+        )
+        .exclude(status=PlanStatus.CANCELLED)
+        .annotate(k=_key(paths.get("plan")))
+        .values_list("k", "promise_on", "resolved_at")
+    ):
+        if promise_on is not None:
+            promised[key(k)].append(resolved_at is not None and timezone.localdate(resolved_at) <= promise_on)
+
+    ratings = {
+        key(row["k"]): row
+        for row in ContactLog.objects.visible_to(user)
+        .filter(occurred_at__gte=start, occurred_at__lt=end, rating__isnull=False)
+        .annotate(k=_key(paths.get("log")))
+        .order_by()
+        .values("k")
+        .annotate(average=Avg("rating"), total=Count("pk"), good=Count("pk", filter=Q(rating__gte=4)))
+    }
+
+    keys: set[Key] = {None} if org else set()
+    keys |= set(coverage) | set(response) | set(unacknowledged) | set(resolution) | set(promised) | set(ratings)
+    table: dict[Key, Kpis] = {}
+    for k in keys:
+        cov = coverage.get(k, {"total": 0, "covered": 0})
+        rate = ratings.get(k, {"average": None, "total": 0, "good": 0})
+        kept = promised.get(k, [])
+        table[k] = Kpis(
+            contact_coverage=cov["covered"] / cov["total"] if cov["total"] else None,
+            accounts_due=cov["total"],
+            response_median_hours=median(response[k]) if response.get(k) else None,
+            response_p90_hours=_p90(response.get(k, [])),
+            unacknowledged=unacknowledged.get(k, 0),
+            resolution_median_days=median(resolution[k]) if resolution.get(k) else None,
+            promises_kept=sum(kept) / len(kept) if kept else None,
+            promises_due=len(kept),
+            rating_average=float(rate["average"]) if rate["average"] is not None else None,
+            rating_share_4_5=rate["good"] / rate["total"] if rate["total"] else None,
+            ratings=rate["total"],
+        )
+    return table
 
 
 def kpis(*, user: Any, start: datetime, end: datetime, today: date | None = None) -> Kpis:
-    issues = Issue.objects.visible_to(user)
-    raised = issues.filter(raised_at__gte=start, raised_at__lt=end)
-    response = [
-        (ack - at).total_seconds() / 3600
-        for at, ack in raised.filter(acknowledged_at__isnull=False).values_list("raised_at", "acknowledged_at")
-        if ack is not None
-    ]
-    resolution = [
-        (done - at).total_seconds() / 86400
-        for at, done in issues.filter(resolved_at__gte=start, resolved_at__lt=end).values_list(
-            "raised_at", "resolved_at"
-        )
-        if done is not None
-    ]
-    last_day = today or (end - timedelta(microseconds=1)).date()
-    promised = (
-        ActionPlan.objects.visible_to(user)
-        .filter(promise_on__gte=start.date(), promise_on__lt=end.date(), promise_on__lte=last_day)
-        .exclude(status=PlanStatus.CANCELLED)
+    """The organisation's five KPIs over [start, end), over what the viewer may see."""
+    return kpi_table(user=user, start=start, end=end, today=today)[None]
+
+
+# --- Trends: read from the daily snapshots -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TrendPoint:
+    month: date
+    snapshot: KpiSnapshot | None
+
+
+def kpi_trend(*, user: Any, scope: str, scope_id: int, today: date, months: int = 12) -> list[TrendPoint]:
+    """One point per month: the month's last snapshot (the whole month, or the month to date). One query."""
+    firsts = month_starts(today, months)
+    latest: dict[date, KpiSnapshot] = {}
+    for snap in KpiSnapshot.objects.filter(
+        scope=scope, scope_id=scope_id, with_confidential=sees_everything(user), day__gte=firsts[0], day__lte=today
+    ).order_by("day"):
+        latest[snap.day.replace(day=1)] = snap
+    return [TrendPoint(first, latest.get(first)) for first in firsts]
+
+
+# --- The priority-account dashboard --------------------------------------------------------------------------
+
+
+def open_escalations() -> QuerySet[Escalation]:
+    """Escalations nobody has acknowledged, whose plan or issue is still open."""
+    return Escalation.objects.filter(acknowledged_at__isnull=True).filter(
+        Q(plan__status__in=ACTIVE_STATUSES) | (Q(issue__isnull=False) & ~Q(issue__status__in=_DONE_ISSUE))
     )
-    kept = len(
-        [
-            pk
-            for pk, promise_on, resolved_at in promised.values_list("pk", "promise_on", "resolved_at")
-            if resolved_at is not None and promise_on is not None and timezone.localdate(resolved_at) <= promise_on
-        ]
+
+
+_DONE_ISSUE = [IssueStatus.RESOLVED, IssueStatus.CLOSED]
+SEVERITIES = [Severity.CRITICAL, Severity.HIGH, Severity.MEDIUM, Severity.LOW]
+
+
+def with_priority_columns(accounts: QuerySet[Account], *, today: date) -> QuerySet[Account]:
+    """Annotate each row with what the dashboard shows: open issues by severity, overdue plans, open escalations."""
+    open_issues = Issue.objects.filter(OPEN_ISSUE, account=OuterRef("pk")).values("pk")
+    columns: dict[str, Any] = {
+        f"open_{severity}": SubqueryCount(open_issues.filter(severity=severity)) for severity in SEVERITIES
+    }
+    columns["overdue_plans"] = SubqueryCount(
+        ActionPlan.objects.filter(account=OuterRef("pk"), status__in=ACTIVE_STATUSES, due_on__lt=today).values("pk")
     )
-    due = promised.count()
-    ratings = (
+    columns["open_escalations"] = SubqueryCount(
+        open_escalations().filter(Q(plan__account=OuterRef("pk")) | Q(issue__account=OuterRef("pk"))).values("pk")
+    )
+    return accounts.select_related("owner", "segment").annotate(**columns)
+
+
+@dataclass(frozen=True)
+class PriorityTotals:
+    accounts: int
+    overdue_for_contact: int
+    open_issues: dict[str, int]
+    overdue_plans: int
+    open_escalations: int
+
+    @property
+    def open_issue_total(self) -> int:
+        return sum(self.open_issues.values())
+
+
+def priority_totals(accounts: QuerySet[Account], *, today: date) -> PriorityTotals:
+    """Totals over every account the filters select (not only the page shown): four queries."""
+    ids = accounts.order_by().values("pk")
+    counts = accounts.order_by().aggregate(
+        accounts=Count("pk"),
+        overdue=Count("pk", filter=Q(next_contact_due__lt=today) | Q(last_contact_at__isnull=True)),
+    )
+    by_severity = (
+        Issue.objects.filter(OPEN_ISSUE, account__in=ids)
+        .order_by()
+        .aggregate(**{severity: Count("pk", filter=Q(severity=severity)) for severity in SEVERITIES})
+    )
+    overdue_plans = ActionPlan.objects.filter(account__in=ids, status__in=ACTIVE_STATUSES, due_on__lt=today).count()
+    escalations = open_escalations().filter(Q(plan__account__in=ids) | Q(issue__account__in=ids)).count()
+    return PriorityTotals(
+        accounts=counts["accounts"],
+        overdue_for_contact=counts["overdue"],
+        open_issues={severity: by_severity[severity] for severity in SEVERITIES},
+        overdue_plans=overdue_plans,
+        open_escalations=escalations,
+    )
+
+
+def monthly_ratings(*, user: Any, account_ids: Iterable[int], today: date) -> dict[int, list[float | None]]:
+    """Each account's average "how are we doing" rating per month over the last 12 months (None: no rating)."""
+    firsts = month_starts(today)
+    start, _ = day_bounds(firsts[0], firsts[0])
+    by_account: dict[int, dict[date, float]] = defaultdict(dict)
+    for row in (
         ContactLog.objects.visible_to(user)
-        .filter(occurred_at__gte=start, occurred_at__lt=end, rating__isnull=False)
-        .aggregate(average=Avg("rating"), total=Count("pk"), good=Count("pk", filter=Q(rating__gte=4)))
+        .filter(account_id__in=list(account_ids), rating__isnull=False, occurred_at__gte=start)
+        .annotate(month=TruncMonth("occurred_at"))
+        .order_by()
+        .values("account_id", "month")
+        .annotate(average=Avg("rating"))
+    ):
+        month = row["month"]
+        first = (timezone.localtime(month) if isinstance(month, datetime) else month).date().replace(day=1)
+        by_account[row["account_id"]][first] = round(float(row["average"]), 2)
+    return {pk: [months.get(first) for first in firsts] for pk, months in by_account.items()}
+
+
+@dataclass(frozen=True)
+class PriorityRow:
+    account: Account
+    cadence_days: int
+    days_since_contact: int | None
+    contact_status: str
+    ratings: list[float | None]
+
+
+def priority_rows(accounts: list[Account], *, user: Any, today: date) -> list[PriorityRow]:
+    """The dashboard's rows for accounts annotated by with_priority_columns: one query for the sparklines."""
+    cadence = cadence_days()
+    ratings = monthly_ratings(user=user, account_ids=[a.pk for a in accounts], today=today)
+    empty: list[float | None] = [None] * 12
+    return [
+        PriorityRow(
+            account=account,
+            cadence_days=cadence[account.tier],
+            days_since_contact=(today - timezone.localdate(account.last_contact_at)).days
+            if account.last_contact_at
+            else None,
+            contact_status=contact_status(account.next_contact_due, today),
+            ratings=ratings.get(account.pk, empty),
+        )
+        for account in accounts
+    ]
+
+
+# --- Scorecards ----------------------------------------------------------------------------------------------
+
+
+@dataclass
+class DepartmentScore:
+    department: Department
+    routed_issues: int = 0
+    acknowledge_median_hours: float | None = None
+    unacknowledged: int = 0
+    plans_resolved: int = 0
+    promises_kept: float | None = None
+    promises_due: int = 0
+    escalations: int = 0
+
+
+def department_scorecards(*, user: Any, start: datetime, end: datetime) -> list[DepartmentScore]:
+    """Every department's routed issues, time to acknowledge, plans resolved, promises kept and escalations."""
+    table = kpi_table(user=user, start=start, end=end, by=KpiScope.DEPARTMENT)
+    routed = dict(
+        Issue.objects.visible_to(user)
+        .filter(raised_at__gte=start, raised_at__lt=end)
+        .order_by()
+        .values_list("department_id")
+        .annotate(n=Count("pk"))
     )
-    average: Decimal | float | None = ratings["average"]
-    return Kpis(
-        contact_coverage=contact_coverage(user=user, at=end),
-        response_median_hours=median(response) if response else None,
-        response_p90_hours=_p90(response),
-        unacknowledged=raised.filter(acknowledged_at__isnull=True).count(),
-        resolution_median_days=median(resolution) if resolution else None,
-        promises_kept=kept / due if due else None,
-        promises_due=due,
-        rating_average=float(average) if average is not None else None,
-        rating_share_4_5=ratings["good"] / ratings["total"] if ratings["total"] else None,
+    resolved = dict(
+        ActionPlan.objects.visible_to(user)
+        .filter(resolved_at__gte=start, resolved_at__lt=end)
+        .order_by()
+        .values_list("department_id")
+        .annotate(n=Count("pk"))
+    )
+    escalated: dict[int, int] = defaultdict(int)
+    visible_plans = ActionPlan.objects.visible_to(user).values("pk")
+    visible_issues = Issue.objects.visible_to(user).values("pk")
+    for plan_department, issue_department in (
+        Escalation.objects.filter(escalated_at__gte=start, escalated_at__lt=end)
+        .filter(Q(plan__in=visible_plans) | Q(issue__in=visible_issues))
+        .values_list("plan__department_id", "issue__department_id")
+    ):
+        escalated[plan_department or issue_department] += 1
+    cards = []
+    for department in Department.objects.order_by("name"):
+        kpi = table.get(department.pk)
+        cards.append(
+            DepartmentScore(
+                department=department,
+                routed_issues=routed.get(department.pk, 0),
+                acknowledge_median_hours=kpi.response_median_hours if kpi else None,
+                unacknowledged=kpi.unacknowledged if kpi else 0,
+                plans_resolved=resolved.get(department.pk, 0),
+                promises_kept=kpi.promises_kept if kpi else None,
+                promises_due=kpi.promises_due if kpi else 0,
+                escalations=escalated.get(department.pk, 0),
+            )
+        )
+    return cards
+
+
+def people_visible_to(user: Any) -> QuerySet[User]:
+    """Whose personal scorecard a user may open: their own; a lead's department; everyone for executives."""
+    people = User.objects.filter(is_active=True).select_related("department")
+    if sees_everything(user):
+        return people
+    rule = Q(pk=user.pk) | Q(manager_id=user.pk)
+    if user.role == Role.DEPARTMENT_LEAD and user.department_id:
+        rule |= Q(department_id=user.department_id)
+    return people.filter(rule)
+
+
+@dataclass
+class PersonScore:
+    person: User
+    accounts: int = 0
+    accounts_within_cadence: int = 0
+    promises_kept: float | None = None
+    promises_due: int = 0
+    open_plans: int = 0
+    overdue_plans: int = 0
+    open_steps: int = 0
+    plans: list[ActionPlan] = field(default_factory=list)
+
+    @property
+    def coverage(self) -> float | None:
+        return self.accounts_within_cadence / self.accounts if self.accounts else None
+
+
+def person_scorecards(
+    *, user: Any, people: QuerySet[User], start: datetime, end: datetime, today: date
+) -> list[PersonScore]:
+    """Coverage of each person's accounts, promises kept on their plans, and what they owe: a fixed few queries."""
+    cadence = ensure_tier_rules().cadence_days
+    cards = {person.pk: PersonScore(person=person) for person in people}
+    ids = list(cards)
+    within = Q()
+    for tier, days in cadence.items():
+        within |= Q(tier=tier, last_contact_at__gte=day_bounds(today - timedelta(days=days), today)[0])
+    for row in (
+        Account.objects.visible_to(user)
+        .filter(owner_id__in=ids)
+        .exclude(status__in=[AccountStatus.LOST, AccountStatus.PROSPECT])
+        .order_by()
+        .values("owner_id")
+        .annotate(total=Count("pk"), covered=Count("pk", filter=within))
+    ):
+        cards[row["owner_id"]].accounts = row["total"]
+        cards[row["owner_id"]].accounts_within_cadence = row["covered"]
+    table = kpi_table(user=user, start=start, end=end, by=KpiScope.OWNER, today=today)
+    for pk, card in cards.items():
+        if pk in table:
+            card.promises_kept = table[pk].promises_kept
+            card.promises_due = table[pk].promises_due
+    for row in (
+        ActionPlan.objects.visible_to(user)
+        .filter(owner_id__in=ids, status__in=ACTIVE_STATUSES)
+        .order_by()
+        .values("owner_id")
+        .annotate(total=Count("pk"), overdue=Count("pk", filter=Q(due_on__lt=today)))
+    ):
+        cards[row["owner_id"]].open_plans = row["total"]
+        cards[row["owner_id"]].overdue_plans = row["overdue"]
+    for assignee, n in (
+        PlanStep.objects.filter(assignee_id__in=ids, done_at__isnull=True, plan__status__in=ACTIVE_STATUSES)
+        .order_by()
+        .values_list("assignee_id")
+        .annotate(n=Count("pk"))
+    ):
+        cards[assignee].open_steps = n
+    return list(cards.values())
+
+
+def owed_plans(*, user: Any, person: User, limit: int = 10) -> list[ActionPlan]:
+    """The person's open plans, the most overdue first."""
+    return list(
+        ActionPlan.objects.visible_to(user)
+        .filter(owner=person, status__in=ACTIVE_STATUSES)
+        .select_related("account")
+        .annotate(steps_open=Coalesce(Count("steps", filter=Q(steps__done_at__isnull=True)), 0))
+        .order_by("due_on", "pk")[:limit]
+    )
+
+
+# --- The KPI page --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class KpiDefinition:
+    key: str
+    title: str
+    field: str  # the headline value on Kpis and KpiSnapshot
+    unit: str  # "share" (0–1, shown as %), "hours", "days" or "rating"
+    higher_is_better: bool
+    question: str
+
+
+KPI_DEFINITIONS = [
+    KpiDefinition(
+        "contact_coverage",
+        "Contact coverage",
+        "contact_coverage",
+        "share",
+        True,
+        "Share of Strategic and Key accounts contacted within their cadence.",
+    ),
+    KpiDefinition(
+        "response_speed",
+        "Response speed",
+        "response_median_hours",
+        "hours",
+        False,
+        "Median hours from an issue raised to acknowledged.",
+    ),
+    KpiDefinition(
+        "resolution_time",
+        "Resolution time",
+        "resolution_median_days",
+        "days",
+        False,
+        "Median days from an issue raised to resolved.",
+    ),
+    KpiDefinition(
+        "promises_kept",
+        "Promises kept",
+        "promises_kept",
+        "share",
+        True,
+        "Share of plans resolved on or before the date we promised.",
+    ),
+    KpiDefinition(
+        "customer_voice",
+        "Customer voice",
+        "rating_average",
+        "rating",
+        True,
+        'Average answer to "how are we doing?" (1–5).',
+    ),
+]
+
+
+ChannelSpeed = tuple[str, float | None, float | None, int]  # channel, median hours, p90 hours, acknowledged
+
+
+@dataclass(frozen=True)
+class KpiOverview:
+    start: datetime
+    end: datetime
+    days: int
+    first_day: date
+    last_day: date
+    current: Kpis
+    previous: Kpis
+    trend: list[TrendPoint]
+    by_department: list[tuple[Department, Kpis]]
+    by_owner: list[tuple[User, Kpis]]
+    by_channel: list[ChannelSpeed]
+
+
+def response_by_channel(
+    *, user: Any, start: datetime, end: datetime
+) -> list[tuple[str, float | None, float | None, int]]:
+    """Response speed per channel of the conversation that raised the issue: one query."""
+    hours: dict[str, list[float]] = defaultdict(list)
+    for channel, raised, ack in (
+        Issue.objects.visible_to(user)
+        .filter(raised_at__gte=start, raised_at__lt=end, acknowledged_at__isnull=False)
+        .values_list("contact_log__channel", "raised_at", "acknowledged_at")
+    ):
+        if ack is not None:
+            hours[channel or ""].append((ack - raised).total_seconds() / 3600)
+    labels = dict(Channel.choices) | {"": "No conversation (raised directly)"}
+    return [
+        (labels.get(channel, channel), median(values), _p90(values), len(values))
+        for channel, values in sorted(hours.items(), key=lambda item: labels.get(item[0], item[0]))
+    ]
+
+
+def kpi_overview(*, user: Any, today: date, days: int = 30) -> KpiOverview:
+    """The KPI page: current and previous window (live), 12-month trend (snapshots), breakdowns (live)."""
+    start, end = day_bounds(today - timedelta(days=days - 1), today)
+    previous_start, previous_end = start - timedelta(days=days), start
+    by_department = kpi_table(user=user, start=start, end=end, by=KpiScope.DEPARTMENT, today=today)
+    by_owner = kpi_table(user=user, start=start, end=end, by=KpiScope.OWNER, today=today)
+    departments = Department.objects.in_bulk([k for k in by_department if k is not None])
+    owners = User.objects.in_bulk([k for k in by_owner if k is not None])
+    return KpiOverview(
+        start=start,
+        end=end,
+        days=days,
+        first_day=today - timedelta(days=days - 1),
+        last_day=today,
+        current=kpis(user=user, start=start, end=end, today=today),
+        previous=kpis(user=user, start=previous_start, end=previous_end),
+        trend=kpi_trend(user=user, scope=KpiScope.ORGANISATION, scope_id=0, today=today),
+        by_department=sorted(
+            ((departments[k], v) for k, v in by_department.items() if k in departments), key=lambda r: r[0].name
+        ),
+        by_owner=sorted(((owners[k], v) for k, v in by_owner.items() if k in owners), key=lambda r: r[0].full_name),
+        by_channel=response_by_channel(user=user, start=start, end=end),
     )

@@ -1,10 +1,30 @@
+"""Executive views, all read-only: the priority-account dashboard, the five KPIs and the scorecards."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.vary import vary_on_headers
 
-from accounts.selectors import call_next_for_user
+from accounts.filters import AccountFilter
+from accounts.models import Account
+from accounts.selectors import call_next_for_user, month_starts
+from dashboards import selectors
+from organization.models import User
+
+PAGE_SIZE = 50
+WINDOWS = (30, 90)
 
 
 @login_required
@@ -13,8 +33,259 @@ def home(request: HttpRequest) -> HttpResponse:
     areas = [
         ("Accounts", reverse("accounts:list"), "Customers ranked by strategic priority, and who to call next."),
         ("Inbox", reverse("feedback:inbox"), "What customers said, routed to your department in their own words."),
-        ("Plans", "/plans/", "Action plans and the promises we made to customers."),
-        ("Dashboard", "/dashboard/", "Priority accounts and the five customer KPIs."),
+        ("Plans", reverse("actionplans:mine"), "Action plans and the promises we made to customers."),
+        ("Dashboard", reverse("dashboards:priority"), "Priority accounts: are the most important ones looked after?"),
+        ("KPIs", reverse("dashboards:kpis"), "The five customer KPIs, their trend and who contributes."),
+        ("Scorecards", reverse("dashboards:scorecards"), "Each department's and each person's customer goals."),
     ]
     due = call_next_for_user(user=request.user, today=timezone.localdate()).count()
     return render(request, "dashboards/home.html", {"areas": areas, "calls_due": due})
+
+
+def _filtered(request: HttpRequest) -> AccountFilter:
+    visible = Account.objects.visible_to(request.user).order_by("rank", "id")
+    return AccountFilter(request.GET or None, queryset=visible)
+
+
+@login_required
+@vary_on_headers("HX-Request")
+def priority_dashboard(request: HttpRequest) -> HttpResponse:
+    """Accounts in rank order with what shows whether they are looked after; totals over the whole selection."""
+    today = timezone.localdate()
+    filtered = _filtered(request)
+    page = Paginator(selectors.with_priority_columns(filtered.qs, today=today), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    template = "dashboards/priority.html"
+    if request.headers.get("HX-Request") and request.headers.get("HX-Target") == "priority-rows":
+        template += "#priority-rows"
+    query = request.GET.copy()
+    query.pop("page", None)
+    firsts = month_starts(today)
+    return render(
+        request,
+        template,
+        {
+            "filter": filtered,
+            "page": page,
+            "rows": selectors.priority_rows(list(page), user=request.user, today=today),
+            "totals": selectors.priority_totals(filtered.qs, today=today),
+            "months": [first.strftime("%b %Y") for first in firsts],
+            "query": query.urlencode(),
+            "today": today,
+        },
+    )
+
+
+EXPORT_CHUNK = 2000
+
+
+@login_required
+def priority_export(request: HttpRequest) -> StreamingHttpResponse:
+    """What the dashboard shows, as CSV: every account the filters select (all pages), the same columns."""
+    today = timezone.localdate()
+    accounts = selectors.with_priority_columns(_filtered(request).qs, today=today)
+    response = StreamingHttpResponse(_export_lines(accounts, user=request.user, today=today), content_type="text/csv")
+    response["Content-Disposition"] = f'attachment; filename="priority-accounts-{today.isoformat()}.csv"'
+    return response
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+def _export_lines(accounts: QuerySet[Account], *, user: Any, today: date) -> Iterator[str]:
+    writer = csv.writer(_Echo())
+    months = [f"rating_{first:%Y_%m}" for first in month_starts(today)]
+    yield writer.writerow(
+        [
+            "rank",
+            "account",
+            "external_id",
+            "tier",
+            "segment",
+            "region",
+            "owner",
+            "status",
+            "days_since_contact",
+            "cadence_days",
+            "contact_status",
+            *(f"open_{severity}_issues" for severity in selectors.SEVERITIES),
+            "overdue_plans",
+            "open_escalations",
+            "health",
+            "health_band",
+            "satisfied_but_at_risk",
+            *months,
+        ]
+    )
+    chunk: list[Account] = []
+    for account in accounts.iterator(chunk_size=EXPORT_CHUNK):
+        chunk.append(account)
+        if len(chunk) == EXPORT_CHUNK:
+            yield from _export_chunk(chunk, writer=writer, user=user, today=today)
+            chunk = []
+    yield from _export_chunk(chunk, writer=writer, user=user, today=today)
+
+
+def _export_chunk(chunk: list[Account], *, writer: Any, user: Any, today: date) -> Iterator[str]:
+    for row in selectors.priority_rows(chunk, user=user, today=today) if chunk else []:
+        a: Any = row.account
+        yield writer.writerow(
+            [
+                a.rank,
+                a.name,
+                a.external_id or "",
+                a.get_tier_display(),
+                a.segment.name,
+                a.region,
+                a.owner.full_name,
+                a.get_status_display(),
+                "" if row.days_since_contact is None else row.days_since_contact,
+                row.cadence_days,
+                row.contact_status,
+                *(getattr(a, f"open_{severity}") for severity in selectors.SEVERITIES),
+                a.overdue_plans,
+                a.open_escalations,
+                "" if a.health is None else a.health,
+                a.health_band or "",
+                "yes" if a.health_at_risk else "no",
+                *("" if value is None else value for value in row.ratings),
+            ]
+        )
+
+
+def _window(request: HttpRequest) -> int:
+    try:
+        days = int(request.GET.get("days", WINDOWS[0]))
+    except ValueError:
+        days = WINDOWS[0]
+    return days if days in WINDOWS else WINDOWS[0]
+
+
+@dataclass(frozen=True)
+class KpiCard:
+    definition: selectors.KpiDefinition
+    current: float | None
+    previous: float | None
+    trend: list[float | None]
+    detail: str
+    months: list[str]
+
+    @property
+    def chart_id(self) -> str:
+        return f"chart-{self.definition.key}"
+
+    @property
+    def chart(self) -> dict[str, Any]:
+        """What static/js/charts.js draws: read from a json_script block, never from inline script."""
+        return {
+            "title": self.definition.title,
+            "unit": self.definition.unit,
+            "labels": self.months,
+            "values": self.trend,
+        }
+
+
+def _kpi_cards(overview: selectors.KpiOverview) -> list[KpiCard]:
+    now, before = overview.current, overview.previous
+    details = {
+        "contact_coverage": f"{now.accounts_due} Strategic and Key accounts",
+        "response_speed": (
+            f"90th percentile {now.response_p90_hours:.1f} h · " if now.response_p90_hours is not None else ""
+        )
+        + f"{now.unacknowledged} not yet acknowledged",
+        "resolution_time": "issues resolved in the period",
+        "promises_kept": f"{now.promises_due} promise dates passed",
+        "customer_voice": (f"{now.rating_share_4_5:.0%} answered 4 or 5 · " if now.rating_share_4_5 is not None else "")
+        + f"{now.ratings} ratings",
+    }
+    cards = []
+    for definition in selectors.KPI_DEFINITIONS:
+        trend = [
+            getattr(point.snapshot, definition.field) if point.snapshot is not None else None
+            for point in overview.trend
+        ]
+        cards.append(
+            KpiCard(
+                definition=definition,
+                current=getattr(now, definition.field),
+                previous=getattr(before, definition.field),
+                trend=trend,
+                detail=details[definition.key],
+                months=[point.month.strftime("%b %y") for point in overview.trend],
+            )
+        )
+    return cards
+
+
+@login_required
+def kpi_page(request: HttpRequest) -> HttpResponse:
+    """The five KPIs: now against the previous period, a 12-month trend, and who contributes."""
+    today = timezone.localdate()
+    days = _window(request)
+    overview = selectors.kpi_overview(user=request.user, today=today, days=days)
+    cards = _kpi_cards(overview)
+    return render(
+        request,
+        "dashboards/kpis.html",
+        {
+            "overview": overview,
+            "cards": cards,
+            "months": cards[0].months,
+            "days": days,
+            "windows": WINDOWS,
+            "definitions": selectors.KPI_DEFINITIONS,
+            "sees_everything": selectors.sees_everything(request.user),
+        },
+    )
+
+
+@login_required
+def scorecards(request: HttpRequest) -> HttpResponse:
+    """Every department's scorecard, and the people whose personal scorecard the viewer may open."""
+    today = timezone.localdate()
+    days = _window(request)
+    start, end = selectors.day_bounds(today - timedelta(days=days - 1), today)
+    people = selectors.people_visible_to(request.user).order_by("full_name")
+    return render(
+        request,
+        "dashboards/scorecards.html",
+        {
+            "departments": selectors.department_scorecards(user=request.user, start=start, end=end),
+            "people": selectors.person_scorecards(user=request.user, people=people, start=start, end=end, today=today),
+            "days": days,
+            "windows": WINDOWS,
+        },
+    )
+
+
+@login_required
+def my_scorecard(request: HttpRequest) -> HttpResponse:
+    return redirect("dashboards:person", pk=request.user.pk)
+
+
+@login_required
+def person_scorecard(request: HttpRequest, pk: int) -> HttpResponse:
+    """One person's customer goals: coverage of their accounts, promises kept, and what they owe."""
+    people = selectors.people_visible_to(request.user).filter(pk=pk)
+    person: User | None = people.first()
+    if person is None:
+        raise Http404("No such person, or not yours to see.")
+    today = timezone.localdate()
+    days = _window(request)
+    start, end = selectors.day_bounds(today - timedelta(days=days - 1), today)
+    card = selectors.person_scorecards(user=request.user, people=people, start=start, end=end, today=today)[0]
+    return render(
+        request,
+        "dashboards/person.html",
+        {
+            "card": card,
+            "person": person,
+            "owed": selectors.owed_plans(user=request.user, person=person),
+            "days": days,
+            "windows": WINDOWS,
+            "today": today,
+        },
+    )

@@ -16,6 +16,14 @@ TIER_NAMES: dict[int, str] = {tier.value: tier.name.lower() for tier in Tier}
 TIERS_BY_NAME: dict[str, int] = {name: value for value, name in TIER_NAMES.items()}
 
 
+class HealthSignalSerializer(serializers.Serializer[Any]):
+    key = serializers.ChoiceField(choices=["contact", "ratings", "escalations", "promises", "critical"])
+    name = serializers.CharField(source="label")
+    points = serializers.FloatField()
+    max = serializers.IntegerField(help_text="The signal's weight: the most points it can give.")
+    detail = serializers.CharField()
+
+
 @extend_schema_serializer(component_name="Account")
 class AccountSerializer(serializers.ModelSerializer[Account]):
     """A customer account, ranked by strategic priority (rank 1 is the most strategic)."""
@@ -31,6 +39,20 @@ class AccountSerializer(serializers.ModelSerializer[Account]):
     overdue = serializers.SerializerMethodField(help_text="The next contact was due before today.")
     needs = serializers.ListField(child=serializers.CharField(), read_only=True)
     wants = serializers.ListField(child=serializers.CharField(), read_only=True)
+    health = serializers.IntegerField(
+        read_only=True,
+        allow_null=True,
+        help_text="Account health 0–100, recomputed nightly; null before its first run.",
+    )
+    health_band = serializers.ChoiceField(
+        choices=["green", "yellow", "red"], read_only=True, allow_null=True, help_text="70–100, 40–69, 0–39."
+    )
+    health_signals = HealthSignalSerializer(many=True, read_only=True, help_text="Each signal's share of the health.")
+    satisfied_but_at_risk = serializers.BooleanField(
+        source="health_at_risk",
+        read_only=True,
+        help_text="Good ratings, but contact is falling or overdue, or a promise was broken.",
+    )
 
     class Meta:
         model = Account
@@ -55,6 +77,10 @@ class AccountSerializer(serializers.ModelSerializer[Account]):
             "overdue",
             "needs",
             "wants",
+            "health",
+            "health_band",
+            "health_signals",
+            "satisfied_but_at_risk",
             "version",
             "created_at",
             "updated_at",

@@ -9,6 +9,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
 from accounts.models import Tier
+from accounts.selectors import contact_status
 
 register = template.Library()
 
@@ -31,11 +32,11 @@ def due_status(due: date | None, today: date) -> SafeString:
     if due is None:
         return format_html('<span class="due due-red">{}</span>', "never contacted")
     days = (due - today).days
-    if days < 0:
+    if contact_status(due, today) == "overdue":
         return format_html(
             '<span class="due due-red" title="Due {}">{} day{} overdue</span>', due, -days, "" if days == -1 else "s"
         )
-    if days <= 7:
+    if contact_status(due, today) == "due_soon":
         text = "due today" if days == 0 else ("due tomorrow" if days == 1 else f"due in {days} days")
         return format_html('<span class="due due-amber" title="Due {}">{}</span>', due, text)
     return format_html('<span class="due due-green" title="Due {}">due {}</span>', due, due.strftime("%-d %b"))

@@ -19,9 +19,12 @@ START, END = datetime(2026, 8, 1, tzinfo=UTC), datetime(2026, 11, 1, tzinfo=UTC)
 
 
 def account(tier: int, *, last_contact_days_ago: int | None, **extra: Any) -> Account:
+    """An account of `tier` whose last logged conversation before END was that many days earlier (None: never)."""
     acc = AccountFactory.create(**extra)
-    last = END - timedelta(days=last_contact_days_ago) if last_contact_days_ago is not None else None
-    Account.objects.filter(pk=acc.pk).update(tier=tier, last_contact_at=last)
+    Account.objects.filter(pk=acc.pk).update(tier=tier)
+    if last_contact_days_ago is not None:
+        ContactLogFactory.create(account=acc, occurred_at=END - timedelta(days=last_contact_days_ago))
+        ContactLogFactory.create(account=acc, occurred_at=END + timedelta(days=5))  # after END: does not count
     acc.refresh_from_db()
     return acc
 

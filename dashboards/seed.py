@@ -1,0 +1,14 @@
+"""Demo KPI snapshots and account health: a year of trend from the first `make run`, not a year later."""
+
+from __future__ import annotations
+
+from django.utils import timezone
+
+from connectivity.seeding import SeedContext
+from dashboards import services
+
+
+def seed(ctx: SeedContext) -> None:
+    now = timezone.now()
+    services.backfill_kpi_snapshots(today=timezone.localdate(now))
+    services.backfill_health(now=now)

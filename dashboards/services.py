@@ -1,0 +1,283 @@
+"""Writes of the dashboards app: the daily KPI snapshots and the nightly account health. Both are idempotent."""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django.contrib.auth.models import AnonymousUser
+from django.db import transaction
+from django.db.models import Avg, Count, Max, Q
+from django.utils import timezone
+
+from accounts.models import Account, AccountHealthMonth, health_band
+from accounts.selectors import month_starts
+from accounts.services import ensure_tier_rules
+from actionplans.models import ActionPlan, PlanStatus
+from dashboards.models import SNAPSHOT_FIELDS, KpiScope, KpiSnapshot
+from dashboards.selectors import OPEN_ISSUE, day_bounds, kpi_table, open_escalations
+from feedback.models import ContactLog, Issue, Severity
+
+logger = logging.getLogger(__name__)
+
+
+class _SeesEverything:
+    """The viewer of the with-confidential variant: the confidentiality rule lets executives see every account."""
+
+    pk = None
+    is_executive = True
+
+
+def snapshot_kpis(*, day: date) -> int:
+    """Write the five KPIs for the month to date as of the end of `day`, per scope, with and without confidential
+    accounts. Running it again for the same day rewrites the same rows (one per day, scope and variant)."""
+    start, end = day_bounds(day.replace(day=1), day)
+    rows: list[KpiSnapshot] = []
+    viewers: list[tuple[bool, Any]] = [(True, _SeesEverything()), (False, AnonymousUser())]
+    for with_confidential, viewer in viewers:
+        for scope in (KpiScope.ORGANISATION, KpiScope.DEPARTMENT, KpiScope.OWNER):
+            by = None if scope == KpiScope.ORGANISATION else scope
+            for key, kpi in kpi_table(user=viewer, start=start, end=end, by=by, today=day).items():
+                if key is None and by is not None:
+                    continue  # data without a department or owner has no scope of its own (it is in the org's)
+                values = {name: getattr(kpi, name) for name in SNAPSHOT_FIELDS}
+                rows.append(
+                    KpiSnapshot(day=day, scope=scope, scope_id=key or 0, with_confidential=with_confidential, **values)
+                )
+    KpiSnapshot.objects.bulk_create(
+        rows,
+        batch_size=500,
+        update_conflicts=True,
+        unique_fields=["scope", "scope_id", "with_confidential", "day"],
+        update_fields=[*SNAPSHOT_FIELDS, "computed_at"],
+    )
+    return len(rows)
+
+
+def backfill_kpi_snapshots(*, today: date, months: int = 12) -> int:
+    """Snapshots for each past month's last day and for today: a trend from the first run, not a year later."""
+    days = [first - timedelta(days=1) for first in month_starts(today, months)[1:]] + [today]
+    return sum(snapshot_kpis(day=day) for day in days)
+
+
+# --- Account health --------------------------------------------------------------------------------------------
+
+WEIGHTS = {"contact": 30, "ratings": 25, "escalations": 15, "promises": 15, "critical": 15}
+LOOKBACK = timedelta(days=180)
+HALF = timedelta(days=90)
+
+
+@dataclass(frozen=True)
+class Signal:
+    key: str
+    label: str
+    points: float
+    detail: str
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "key": self.key,
+            "label": self.label,
+            "points": round(self.points, 1),
+            "max": WEIGHTS[self.key],
+            "detail": self.detail,
+        }
+
+
+@dataclass(frozen=True)
+class Health:
+    score: int
+    signals: list[Signal]
+    at_risk: bool
+
+
+@dataclass
+class _Facts:
+    """What the nightly run knows about one account, gathered by a handful of grouped queries."""
+
+    tier: int
+    last_contact_at: datetime | None
+    rating_average: float | None = None
+    rating_recent: float | None = None
+    rating_previous: float | None = None
+    contacts_recent: int = 0
+    contacts_previous: int = 0
+    open_escalations: int = 0
+    broken_promises: int = 0
+    open_critical: int = 0
+
+
+def _ladder(count: int, weight: int) -> float:
+    return float(weight) if count == 0 else weight * 7 / 15 if count == 1 else 0.0
+
+
+def assess(facts: _Facts, *, cadence_days: int, now: datetime) -> Health:
+    """The weighted signals (docs/kpis.md, "Account health") and the satisfied-but-at-risk flag."""
+    signals = []
+    if facts.last_contact_at is None:
+        days = None
+        signals.append(Signal("contact", "Contact within cadence", 0, "never contacted"))
+    else:
+        days = (now - facts.last_contact_at).days
+        share = 1.0 if days <= cadence_days else max(0.0, (2 * cadence_days - days) / cadence_days)
+        signals.append(
+            Signal(
+                "contact",
+                "Contact within cadence",
+                WEIGHTS["contact"] * share,
+                f"last contact {days} days ago; cadence {cadence_days} days",
+            )
+        )
+    if facts.rating_average is None:
+        signals.append(Signal("ratings", "Rating and its trend", 15, "no rating in the last 6 months"))
+    else:
+        level = (facts.rating_average - 1) / 4 * 20
+        falling = (
+            facts.rating_recent is not None
+            and facts.rating_previous is not None
+            and facts.rating_recent < facts.rating_previous
+        )
+        drop = (facts.rating_previous or 0) - (facts.rating_recent or 0) if falling else 0.0
+        trend = 5.0 if not falling else 2.5 if drop < 0.5 else 0.0
+        detail = f"average {facts.rating_average:.1f} over 6 months" + (
+            f", falling ({facts.rating_previous:.1f} → {facts.rating_recent:.1f})" if falling else ""
+        )
+        signals.append(Signal("ratings", "Rating and its trend", level + trend, detail))
+    signals.append(
+        Signal(
+            "escalations",
+            "Open escalations",
+            _ladder(facts.open_escalations, WEIGHTS["escalations"]),
+            f"{facts.open_escalations} open",
+        )
+    )
+    signals.append(
+        Signal(
+            "promises",
+            "Promises kept",
+            _ladder(facts.broken_promises, WEIGHTS["promises"]),
+            f"{facts.broken_promises} broken in the last 6 months",
+        )
+    )
+    signals.append(
+        Signal(
+            "critical",
+            "Unresolved critical issues",
+            WEIGHTS["critical"] if facts.open_critical == 0 else 0.0,
+            f"{facts.open_critical} open",
+        )
+    )
+    overdue = days is None or days > cadence_days
+    contact_falling = facts.contacts_previous >= 2 and facts.contacts_recent * 2 <= facts.contacts_previous
+    satisfied = facts.rating_average is not None and facts.rating_average >= 4
+    at_risk = satisfied and (overdue or contact_falling or facts.broken_promises > 0)
+    return Health(round(sum(s.points for s in signals)), signals, at_risk)
+
+
+def _facts(now: datetime, today: date) -> dict[int, _Facts]:
+    facts = {pk: _Facts(tier=tier, last_contact_at=None) for pk, tier in Account.objects.values_list("pk", "tier")}
+    # The last conversation as of `now` (not the cached column): the same run can rebuild a past month's health.
+    for account_id, last in (
+        ContactLog.objects.filter(deleted_at__isnull=True, occurred_at__lte=now)
+        .order_by()
+        .values_list("account_id")
+        .annotate(last=Max("occurred_at"))
+    ):
+        if account_id in facts:
+            facts[account_id].last_contact_at = last
+    recent, since = now - HALF, now - LOOKBACK
+    for row in (
+        ContactLog.objects.filter(deleted_at__isnull=True, occurred_at__gte=since, occurred_at__lte=now)
+        .order_by()
+        .values("account_id")
+        .annotate(
+            average=Avg("rating"),
+            recent=Avg("rating", filter=Q(occurred_at__gte=recent)),
+            previous=Avg("rating", filter=Q(occurred_at__lt=recent)),
+            contacts_recent=Count("pk", filter=Q(occurred_at__gte=recent)),
+            contacts_previous=Count("pk", filter=Q(occurred_at__lt=recent)),
+        )
+    ):
+        f = facts.get(row["account_id"])
+        if f is None:
+            continue
+        f.rating_average = float(row["average"]) if row["average"] is not None else None
+        f.rating_recent = float(row["recent"]) if row["recent"] is not None else None
+        f.rating_previous = float(row["previous"]) if row["previous"] is not None else None
+        f.contacts_recent, f.contacts_previous = row["contacts_recent"], row["contacts_previous"]
+    for plan_account, issue_account in open_escalations().values_list("plan__account_id", "issue__account_id"):
+        f = facts.get(plan_account or issue_account)
+        if f is not None:
+            f.open_escalations += 1
+    for account_id, promise_on, resolved_at in (
+        ActionPlan.objects.filter(promise_on__gte=today - LOOKBACK, promise_on__lt=today)
+        .exclude(status=PlanStatus.CANCELLED)
+        .values_list("account_id", "promise_on", "resolved_at")
+    ):
+        kept = resolved_at is not None and promise_on is not None and timezone.localdate(resolved_at) <= promise_on
+        if not kept and account_id in facts:
+            facts[account_id].broken_promises += 1
+    for account_id, n in (
+        Issue.objects.filter(OPEN_ISSUE, severity=Severity.CRITICAL)
+        .order_by()
+        .values_list("account_id")
+        .annotate(n=Count("pk"))
+    ):
+        if account_id in facts:
+            facts[account_id].open_critical = n
+    return facts
+
+
+def _batches(items: list[Any], size: int) -> Iterator[list[Any]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+def recompute_health(*, now: datetime | None = None, batch_size: int = 1000) -> int:
+    """Every account's health, signals and at-risk flag, and this month's point of its trend. Nightly (beat)."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    cadence = ensure_tier_rules().cadence_days
+    month = today.replace(day=1)
+    accounts, months = [], []
+    for pk, f in _facts(now, today).items():
+        health = assess(f, cadence_days=cadence[f.tier], now=now)
+        accounts.append(
+            Account(
+                pk=pk,
+                health=health.score,
+                health_signals=[s.as_json() for s in health.signals],
+                health_at_risk=health.at_risk,
+                health_updated_at=now,
+            )
+        )
+        months.append(AccountHealthMonth(account_id=pk, month=month, health=health.score))
+    for chunk in _batches(accounts, batch_size):
+        with transaction.atomic():
+            Account.objects.bulk_update(chunk, ["health", "health_signals", "health_at_risk", "health_updated_at"])
+    AccountHealthMonth.objects.bulk_create(
+        months,
+        batch_size=batch_size,
+        update_conflicts=True,
+        unique_fields=["account", "month"],
+        update_fields=["health"],
+    )
+    bands: dict[str | None, int] = defaultdict(int)
+    for account in accounts:
+        bands[health_band(account.health)] += 1
+    logger.info("Account health recomputed for %d accounts: %s", len(accounts), dict(bands))
+    return len(accounts)
+
+
+def backfill_health(*, now: datetime, months: int = 12) -> None:
+    """Health as of each past month's last day, then now: a trend from the first day (demo data, new installs).
+    Contact, ratings and promises are rebuilt as they were; escalations and critical issues are as they are now."""
+    today = timezone.localdate(now)
+    for first in month_starts(today, months)[1:]:
+        end_of_month, _ = day_bounds(first, first)
+        recompute_health(now=end_of_month - timedelta(seconds=1))
+    recompute_health(now=now)
