@@ -16,6 +16,7 @@ from django.views.decorators.vary import vary_on_headers
 from accounts import csv_import, selectors
 from accounts.filters import AccountFilter
 from accounts.models import AccountImport
+from organization import audit
 from organization.models import User
 
 
@@ -94,6 +95,7 @@ def account_export(request: HttpRequest) -> StreamingHttpResponse:
     """The account list as CSV: the same filters as the list page, only the accounts this user may see."""
     accounts = AccountFilter(request.GET or None, queryset=selectors.accounts_for_user(user=request.user)).qs
     today = timezone.localdate()
+    audit.record(kind=audit.Kind.EXPORT, request=request, detail={"export": "accounts", "filters": request.GET.dict()})
     response = StreamingHttpResponse(
         csv_import.export_lines(accounts=accounts, today=today), content_type="text/csv; charset=utf-8"
     )

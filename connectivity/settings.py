@@ -14,6 +14,7 @@ from typing import Any
 import django_stubs_ext
 import environ
 from celery.schedules import crontab
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 # Lets `ModelAdmin[Model]`, `QuerySet[Model]` and friends be subscripted at run time, as the type stubs expect.
@@ -114,6 +115,8 @@ INSTALLED_APPS = [
     "template_partials",
     "django_celery_beat",
     "simple_history",
+    "axes",
+    "csp",
     # Ours, in dependency order: each app may import only from those above it.
     "organization",
     "accounts",
@@ -125,6 +128,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "connectivity.headers.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -134,6 +139,9 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "organization.middleware.AuditPermissionDeniedMiddleware",
+    # Last: it answers a locked-out login attempt with the lock-out page (AXES_LOCKOUT_TEMPLATE).
+    "axes.middleware.AxesMiddleware",
     "connectivity.middleware.DatabaseUnavailableMiddleware",
 ]
 
@@ -160,6 +168,8 @@ DATABASES = {"default": _database(env.str("DATABASE_URL", default=f"sqlite:///{V
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "organization.User"
+# django-axes first: it refuses a locked-out username before the password is even checked.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -202,20 +212,64 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Connectivity <connec
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # Security: secure by default when DEBUG is off; SECURE_SSL_REDIRECT can be turned off behind a proxy that
-# already redirects.
+# already redirects. What each setting protects, and the test that proves it: docs/security.md.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = _bool("SECURE_SSL_REDIRECT", not DEBUG)
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", not DEBUG)
 CSRF_COOKIE_SECURE = _bool("CSRF_COOKIE_SECURE", not DEBUG)
 SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_AGE = _int("SESSION_COOKIE_AGE", 12 * 3600)  # a working day, then log in again
+CSRF_COOKIE_HTTPONLY = True  # htmx sends the token from the page (hx-headers), never from the cookie
+CSRF_COOKIE_SAMESITE = "Lax"
 SECURE_HSTS_SECONDS = _int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = not DEBUG
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()"
+
+# Content security policy (django-csp): scripts and styles only from our own static files, no inline script.
+# Inline style *attributes* stay allowed: score and progress bars set their width server-side, and a style
+# attribute cannot run code. Bootstrap draws some icons from data: SVGs.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "style-src-attr": ["'unsafe-inline'"],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+    }
+}
+
+# Login throttling and lock-out (django-axes): AXES_FAILURE_LIMIT wrong passwords for one email from one address
+# lock that pair out for AXES_COOLOFF_MINUTES; a success resets the count. The lock-out page says so (429).
+AXES_ENABLED = _bool("AXES_ENABLED", True)
+AXES_FAILURE_LIMIT = _int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=_int("AXES_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_SENSITIVE_PARAMETERS = ["password"]
+# The address is REMOTE_ADDR (django-ipware is not installed, so X-Forwarded-For is never read): a client cannot
+# dodge the lock-out with a forged header. Behind a proxy every address is the proxy's, so the pair is in effect
+# the email alone: still a lock-out per account, never for everyone.
+
+# Request size limits: a body or form over these is a 400/413 with a clear message, never a 500.
+DATA_UPLOAD_MAX_MEMORY_SIZE = _int("DATA_UPLOAD_MAX_MEMORY_SIZE", 5 * 1024 * 1024)
+FILE_UPLOAD_MAX_MEMORY_SIZE = _int("FILE_UPLOAD_MAX_MEMORY_SIZE", 5 * 1024 * 1024)
+DATA_UPLOAD_MAX_NUMBER_FIELDS = _int("DATA_UPLOAD_MAX_NUMBER_FIELDS", 1000)
+DATA_UPLOAD_MAX_NUMBER_FILES = 5
 
 # Celery. The embedded default is a real broker in a SQLite file (kombu's SQLAlchemy transport): `make run`
 # starts a real worker and beat without Redis. Production sets CELERY_BROKER_URL=redis://…
@@ -284,6 +338,8 @@ SPECTACULAR_SETTINGS = {
     ),
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The schema and its UI map every endpoint: for callers who can use the API, not for the internet.
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "COMPONENT_SPLIT_REQUEST": True,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

@@ -5,7 +5,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.http import HttpRequest
 
 from organization import services
-from organization.models import ApiClient, Department, User
+from organization.models import ApiClient, AuditEvent, Department, User
 
 
 @admin.register(User)
@@ -56,3 +56,23 @@ class ApiClientAdmin(admin.ModelAdmin[ApiClient]):
         obj.pk = client.pk
         obj.refresh_from_db()
         messages.warning(request, f"Token for {client.name} (shown once, copy it now): {token}")
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin[AuditEvent]):
+    """The audit log, read-only: rows are only ever added, by organization.audit.record()."""
+
+    list_display = ["created_at", "kind", "user", "api_client", "path", "ip"]
+    list_filter = ["kind"]
+    search_fields = ["path", "user__email", "api_client__name", "ip"]
+    list_select_related = ["user", "api_client"]
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

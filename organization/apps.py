@@ -7,4 +7,5 @@ class OrganizationConfig(AppConfig):
     name = "organization"
 
     def ready(self) -> None:
+        from organization import audit  # noqa: F401 - connects the login, failed-login and lock-out receivers
         from organization.api import schema  # noqa: F401 - registers the OpenAPI auth extension

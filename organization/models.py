@@ -127,6 +127,9 @@ class ApiClient(models.Model):
     token_hash = models.CharField(max_length=64, editable=False)
     is_active = models.BooleanField(default=True)
     last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
+    token_use_audited_at = models.DateTimeField(
+        null=True, blank=True, editable=False, help_text="When its token use was last written to the audit log."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -275,3 +278,37 @@ class WebhookDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event} → {self.subscription_id} ({self.status})"
+
+
+class AuditEvent(models.Model):
+    """A security-relevant event: who (a person or an API client), what, where from. Written by organization.audit.
+
+    Rows are only ever added: nothing in the application updates or deletes them (the admin shows them read-only).
+    """
+
+    class Kind(models.TextChoices):
+        LOGIN = "login", "Logged in"
+        LOGIN_FAILED = "login_failed", "Login failed"
+        LOCKOUT = "lockout", "Locked out"
+        PERMISSION_DENIED = "permission_denied", "Permission denied"
+        EXPORT = "export", "Export"
+        API_TOKEN_USE = "api_token_use", "API token used"
+
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    user = models.ForeignKey(User, models.SET_NULL, null=True, blank=True, related_name="audit_events")
+    api_client = models.ForeignKey(ApiClient, models.SET_NULL, null=True, blank=True, related_name="audit_events")
+    path = models.CharField(max_length=500, blank=True)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    detail = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["kind", "-created_at"], name="audit_kind_recent"),
+            models.Index(fields=["user", "-created_at"], name="audit_user_recent"),
+        ]
+
+    def __str__(self) -> str:
+        who = self.user or self.api_client or self.detail.get("username", "someone")
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.kind} {who}"

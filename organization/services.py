@@ -12,6 +12,8 @@ from organization.models import ApiClient, Department, Notification, User
 
 # Recording every request would turn each API read into a write; a minute's resolution is plenty for "last used".
 LAST_USED_RESOLUTION = timedelta(minutes=1)
+# The audit log records a token's use once per client per this interval, not once per request.
+TOKEN_USE_AUDIT_INTERVAL = timedelta(hours=1)
 
 
 @transaction.atomic
@@ -52,12 +54,25 @@ def rotate_api_client_token(*, client: ApiClient) -> str:
     return token
 
 
-def mark_api_client_used(*, client: ApiClient, now: datetime) -> None:
-    """Move `last_used_at` forward, at most once per LAST_USED_RESOLUTION (a conditional UPDATE, no read)."""
+def mark_api_client_used(*, client: ApiClient, now: datetime) -> bool:
+    """Move `last_used_at` forward, at most once per LAST_USED_RESOLUTION (a conditional UPDATE, no read).
+
+    Returns True when this request is the one to write the client's hourly `api_token_use` audit row: the same
+    UPDATE claims it (TOKEN_USE_AUDIT_INTERVAL), so of two concurrent requests only one writes it.
+    """
+    rows = ApiClient.objects.filter(pk=client.pk)
+    audited = client.token_use_audited_at
+    if audited is None or now - audited >= TOKEN_USE_AUDIT_INTERVAL:
+        won = rows.exclude(token_use_audited_at__gt=now - TOKEN_USE_AUDIT_INTERVAL).update(
+            last_used_at=now, token_use_audited_at=now
+        )
+        client.last_used_at = client.token_use_audited_at = now
+        return bool(won)
     if client.last_used_at and now - client.last_used_at < LAST_USED_RESOLUTION:
-        return
-    ApiClient.objects.filter(pk=client.pk).exclude(last_used_at__gt=now - LAST_USED_RESOLUTION).update(last_used_at=now)
+        return False
+    rows.exclude(last_used_at__gt=now - LAST_USED_RESOLUTION).update(last_used_at=now)
     client.last_used_at = now
+    return False
 
 
 def notify(*, users: Iterable[User], kind: str, title: str, body: str = "", url: str = "", dedupe_key: str) -> int:
@@ -67,9 +82,12 @@ def notify(*, users: Iterable[User], kind: str, title: str, body: str = "", url:
     ]
     if not rows:
         return 0
-    before = Notification.objects.filter(dedupe_key=dedupe_key).count()
+    # Counted per (user, dedupe_key), the unique index's own key: by dedupe_key alone it was a scan of every
+    # notification ever sent, once per escalation (docs/performance.md).
+    mine = Notification.objects.filter(user_id__in=[row.user_id for row in rows], dedupe_key=dedupe_key)
+    before = mine.count()
     Notification.objects.bulk_create(rows, ignore_conflicts=True)
-    return Notification.objects.filter(dedupe_key=dedupe_key).count() - before
+    return mine.count() - before
 
 
 def mark_notifications_read(*, user: User, now: datetime, ids: Iterable[int] | None = None) -> int:

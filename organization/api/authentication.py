@@ -6,7 +6,7 @@ from django.utils import timezone
 from rest_framework import authentication, exceptions
 from rest_framework.request import Request
 
-from organization import selectors, services
+from organization import audit, selectors, services
 from organization.models import ApiClient
 
 
@@ -51,7 +51,9 @@ class ApiClientTokenAuthentication(authentication.BaseAuthentication):
         client = selectors.api_client_for_token(token=token)
         if client is None:
             raise exceptions.AuthenticationFailed("Invalid or revoked token.")
-        services.mark_api_client_used(client=client, now=timezone.now())
+        now = timezone.now()
+        if services.mark_api_client_used(client=client, now=now):  # the first use this hour
+            audit.record(kind=audit.Kind.API_TOKEN_USE, request=request, api_client=client, now=now)
         return ApiClientPrincipal(client), client
 
     def authenticate_header(self, request: Request) -> str:

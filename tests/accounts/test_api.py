@@ -270,8 +270,9 @@ def test_the_account_list_query_count_does_not_grow_for_a_client(
     AccountFactory.create_batch(count)  # each with its own owner and segment
     recompute()
 
-    # the client by token prefix, its last_used_at, the tier cadences, the page of accounts (+segment, owner)
-    with django_assert_num_queries(4):
+    # the client by token prefix, its last_used_at and hourly audit claim, the audit row, the tier cadences,
+    # the page of accounts (+segment, owner)
+    with django_assert_num_queries(5):
         response = as_system(api, read_token).get(reverse("api:accounts"))
 
     assert len(response.json()["results"]) == count
@@ -764,8 +765,9 @@ def test_the_contact_feed_query_count_does_not_grow(
 ) -> None:
     ContactFactory.create_batch(count)
 
-    # the client by token prefix, its last_used_at, the page of contacts (visibility as a subquery)
-    with django_assert_num_queries(3):
+    # the client by token prefix, its last_used_at and hourly audit claim, the audit row,
+    # the page of contacts (visibility as a subquery)
+    with django_assert_num_queries(4):
         response = as_system(api, read_token).get(reverse("api:contacts"))
 
     assert len(response.json()["results"]) == count

@@ -295,9 +295,10 @@ def test_the_plan_list_query_count_does_not_grow_for_a_client(
 ) -> None:
     _plans_with_everything(count)
 
-    # the client by token prefix, its last_used_at, the page of plans (+account, owner, department), the issues,
+    # the client by token prefix, its last_used_at and hourly audit claim, the audit row,
+    # the page of plans (+account, owner, department), the issues,
     # the steps
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         response = as_system(api, read_token).get(reverse("api:action-plans"))
 
     assert len(response.json()["results"]) == count

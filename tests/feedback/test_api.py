@@ -354,9 +354,10 @@ def test_the_log_list_query_count_does_not_grow_for_a_client(
 ) -> None:
     _logs_with_everything(count)
 
-    # the client by token prefix, its last_used_at, the page of logs (+account, author), then one query each
+    # the client by token prefix, its last_used_at and hourly audit claim, the audit row, the page of logs (+account,
+    # author), then one query each
     # for our participants, their participants and the issues
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         response = as_system(api, read_token).get(reverse("api:contact-logs"))
 
     assert len(response.json()["results"]) == count
@@ -558,9 +559,10 @@ def test_the_issue_list_query_count_does_not_grow(
             handed_off_at=timezone.now(),
         )
 
-    # the client by token prefix, its last_used_at, the page of issues (+account, department, people), the pending
+    # the client by token prefix, its last_used_at and hourly audit claim, the audit row,
+    # the page of issues (+account, department, people), the pending
     # hand-offs (+both departments)
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(5):
         response = as_system(api, read_token).get(reverse("api:issues"))
 
     assert len(response.json()["results"]) == count
