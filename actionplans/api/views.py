@@ -95,6 +95,14 @@ def _visible_plan(request: Request, pk: int) -> ActionPlan:
     return plan
 
 
+def _changeable_plan(request: Request, person: User, pk: int) -> ActionPlan:
+    """A plan the person may see and change: refused before the body is read, so it reveals nothing to others."""
+    plan = _visible_plan(request, pk)
+    if not services.may_change_plan(user=person, plan=plan):
+        raise exceptions.PermissionDenied("Only the owner, the department lead, executives and admins change a plan.")
+    return plan
+
+
 def _plan_response(plan: ActionPlan, *, created: bool = False) -> Response:
     location = reverse("api:action-plan", kwargs={"pk": plan.pk}) if created else None
     return versioned_response(ActionPlanSerializer(plan).data, version=plan.version, location=location)
@@ -257,7 +265,7 @@ class ActionPlanDetailApi(APIView):
     )
     def patch(self, request: Request, pk: int) -> Response:
         person = _require_person(request, "Editing a plan is a person's act; API clients cannot.")
-        plan = _visible_plan(request, pk)
+        plan = _changeable_plan(request, person, pk)
         incoming = self.InputSerializer(data=request.data, partial=True)
         incoming.is_valid(raise_exception=True)
         fields = dict(incoming.validated_data)
@@ -300,7 +308,7 @@ class ActionPlanStatusApi(APIView):
     @idempotent
     def post(self, request: Request, pk: int) -> Response:
         person = _require_person(request, "Changing a plan's status is a person's act; API clients cannot.")
-        plan = _visible_plan(request, pk)
+        plan = _changeable_plan(request, person, pk)
         incoming = self.InputSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
         data = incoming.validated_data

@@ -229,6 +229,8 @@ class ContactLogDetailApi(APIView):
     def patch(self, request: Request, pk: int) -> Response:
         person = _require_person(request, "Only the author edits a contact log; API clients cannot.")
         log = _visible_log(request, pk)
+        if log.author_id != person.pk:  # refused before the body is read, as the page does
+            raise exceptions.PermissionDenied("Only the author edits a contact log.")
         incoming = self.InputSerializer(data=request.data, partial=True)
         incoming.is_valid(raise_exception=True)
         fields = dict(incoming.validated_data)
