@@ -108,3 +108,11 @@ def test_confidential_accounts_count_only_for_those_who_may_see_them(erin: Any, 
     assert kpis(user=erin, start=START, end=END).contact_coverage == 1 / 2
     assert kpis(user=bob, start=START, end=END).contact_coverage == 1
     assert kpis(user=alice, start=START, end=END).contact_coverage == 1 / 2
+
+
+def test_ties_give_the_tied_value_for_median_and_90th_percentile(erin: Any) -> None:
+    raised = START + timedelta(days=5)
+    for hours in (3, 3, 3, 3, 8):
+        IssueFactory.create(raised_at=raised, acknowledged_at=raised + timedelta(hours=hours))
+    result = kpis(user=erin, start=START, end=END)
+    assert (result.response_median_hours, result.response_p90_hours) == (3, 8)  # nearest rank: ceil(4.5) = 5th
