@@ -110,5 +110,5 @@ LOADTEST_TOKEN=$TOKEN LOADTEST_ACKS=$ACKS "$LOCUST_VENV/bin/locust" -f loadtest/
 
 echo "Counting: every acknowledged write against the database"
 "$PY" loadtest/report.py --stats "$OUT/stats_stats.csv" --failures "$OUT/stats_failures.csv" --acks "$ACKS" \
-    --access-log "$OUT/access.log" --started "$STARTED" --commit "$(git rev-parse --short HEAD)" --users "$USERS" --duration "$DURATION" \
+    --access-log "$OUT/access.log" --started "$STARTED" --commit "${LOADTEST_COMMIT:-$(git rev-parse --short HEAD 2>/dev/null || echo unknown)}" --users "$USERS" --duration "$DURATION" \
     | tee "$OUT/report.txt"
