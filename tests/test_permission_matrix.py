@@ -89,6 +89,11 @@ MATRIX: dict[str, Row] = {
     "GET notifications/":                         row(None,          "login 200   200   200   200   200   login login"),
     "GET webhooks/":                              row(None,          "login 403   403   403   403   200   login login"),
     "GET dashboard/":                             row(None,          "login 200   200   200   200   200   login login"),
+    "GET dashboard/export.csv":                   row(None,          "login 200   200   200   200   200   login login"),
+    "GET kpis/":                                  row(None,          "login 200   200   200   200   200   login login"),
+    "GET scorecards/":                            row(None,          "login 200   200   200   200   200   login login"),
+    "GET scorecards/me/":                         row(None,          "login 302   302   302   302   302   login login"),
+    "GET scorecards/people/<int:pk>/":            row("user",        "login 200   404   200   200   200   login login"),
     # accounts: only creators add; only the owner (and editing team, admins) edit; executives override and score
     "GET accounts/":                              row(None,          "login 200   200   200   200   200   login login"),
     "GET accounts/call-next/":                    row(None,          "login 200   200   200   200   200   login login"),
@@ -196,6 +201,8 @@ MATRIX: dict[str, Row] = {
     "POST api/v1/action-plans/<int:pk>/status":   row("plan",        "401   403   400   400   400   400   403   403",
                                                                      "401   404   400   404   400   400   403   403"),
     "GET api/v1/escalations":                     row(None,          "401   200   200   200   200   200   200   200"),
+    "GET api/v1/kpis":                            row(None,          "401   200   200   200   200   200   200   200"),
+    "GET api/v1/dashboard/priority-accounts":     row(None,          "401   200   200   200   200   200   200   200"),
     "POST api/v1/escalations/<int:pk>/acknowledge":
                                                   row("escalation",  "401   403   200   200   200   200   403   403",
                                                                      "401   404   200   404   200   200   403   403"),
@@ -338,7 +345,7 @@ def world(db: Any) -> World:
     )
     ids[("import", "normal")] = {"pk": str(job.pk)}
     ids[("webhook", "normal")] = {"pk": str(subscription.pk)}
-    ids[("user", "normal")] = {"id": str(people["staff"].pk)}
+    ids[("user", "normal")] = {"id": str(people["staff"].pk), "pk": str(people["staff"].pk)}
     ids[("object", "normal")] = {"object_id": "999999", "content_type_id": "999999"}
     ids[("app", "normal")] = {}
     ids[("nowhere", "normal")] = {}
