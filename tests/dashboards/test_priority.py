@@ -14,16 +14,13 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from accounts.models import Account, Tier
-from accounts.services import ensure_tier_rules
 from actionplans.models import Escalation, PlanStatus
-from organization.models import Role
+from tests.dashboards.scale import bulk_accounts
 from tests.factories import (
     AccountFactory,
     ActionPlanFactory,
     ContactLogFactory,
     IssueFactory,
-    SegmentFactory,
-    UserFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -126,21 +123,6 @@ def test_a_confidential_account_is_neither_listed_nor_counted_for_someone_off_it
         0,
     )
     assert (for_erin["totals"].accounts, for_erin["totals"].open_issue_total) == (2, 3)
-
-
-def bulk_accounts(count: int) -> None:
-    ensure_tier_rules()  # created on first use, once per installation
-    segment = SegmentFactory.create()
-    owner = UserFactory.create(role=Role.ACCOUNT_MANAGER)
-    Account.objects.bulk_create(
-        Account(name=f"Bulk {i:04d}", segment=segment, owner=owner, rank=i + 1, tier=Tier(i % 4 + 1))
-        for i in range(count)
-    )
-    first = Account.objects.order_by("rank")[:10]
-    for account in first:  # some of everything on the first page
-        ContactLogFactory.create(account=account, rating=4)
-        IssueFactory.create(contact_log__account=account, severity="critical")
-        ActionPlanFactory.create(account=account, overdue=True)
 
 
 @pytest.mark.parametrize("count", [10, 1000])

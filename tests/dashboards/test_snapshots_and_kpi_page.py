@@ -12,18 +12,17 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from accounts.models import Account, Tier
-from accounts.services import ensure_tier_rules
+from accounts.models import Account
 from dashboards import services
 from dashboards.models import KpiSnapshot
 from dashboards.selectors import kpi_table, kpi_trend
 from organization.models import Role
+from tests.dashboards.scale import bulk_accounts
 from tests.factories import (
     AccountFactory,
     ContactLogFactory,
     DepartmentFactory,
     IssueFactory,
-    SegmentFactory,
     UserFactory,
 )
 
@@ -110,19 +109,6 @@ def test_breakdowns_route_each_kpi_to_its_department_and_owner(erin: Any) -> Non
     assert by_department[billing.pk].rating_average == 4  # the owner's department
     assert quality.pk not in by_department or by_department[quality.pk].rating_average is None
     assert by_owner[owner.pk].response_median_hours == 4  # every issue on the owner's account
-
-
-def bulk_accounts(count: int) -> None:
-    ensure_tier_rules()
-    segment = SegmentFactory.create()
-    owners = UserFactory.create_batch(3, role=Role.ACCOUNT_MANAGER)
-    Account.objects.bulk_create(
-        Account(name=f"Bulk {i:04d}", segment=segment, owner=owners[i % 3], rank=i + 1, tier=Tier(i % 4 + 1))
-        for i in range(count)
-    )
-    for account in Account.objects.order_by("rank")[:10]:
-        ContactLogFactory.create(account=account, rating=3)
-        IssueFactory.create(contact_log__account=account, acknowledged_at=timezone.now())
 
 
 @pytest.mark.parametrize("count", [10, 1000])
