@@ -170,6 +170,26 @@ def test_an_unacknowledged_issue_escalates_to_the_department_lead(people: dict[s
     assert services.escalate_issue(issue_id=issue.pk, now=at("2026-11-24T13:00")) == []
 
 
+def test_an_issue_at_the_top_of_its_own_ladder_leaves_the_sweep(people: dict[str, Any], engineering: Any) -> None:
+    from feedback.models import Issue
+
+    account = AccountFactory.create(owner=people["owner"])
+    Account.objects.filter(pk=account.pk).update(tier=Tier.CORE)  # a one-level ladder; Strategic has two
+    issue = Issue.objects.create(
+        account=account,
+        department=engineering,
+        verbatim="Nobody answers the service line.",
+        severity="high",
+        raised_by=people["owner"],
+        raised_at=at("2026-11-24T09:00"),
+    )
+    assert issue in services.issues_due_for_escalation(now=at("2026-11-27T12:00"))
+
+    services.run_sweep(now=at("2026-11-27T12:00"))
+
+    assert issue not in services.issues_due_for_escalation(now=at("2026-11-27T12:01"))
+
+
 def test_run_sweep_escalates_everything_due(plan: Any) -> None:
     plans, _ = services.run_sweep(now=at("2026-11-26T12:00"))
     assert plans == 1
