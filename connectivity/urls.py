@@ -35,3 +35,5 @@ urlpatterns = [
     ),
     path("admin/", admin.site.urls),
 ]
+
+handler404 = "connectivity.views.not_found"

@@ -1,3 +1,4 @@
+import re
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -18,6 +19,17 @@ class CursorPagination(pagination.CursorPagination):
         if ordering:
             return tuple(ordering)
         return super().get_ordering(request, queryset, view)
+
+    def get_page_size(self, request: Any) -> int:
+        """`page_size` from 1 to max_page_size; anything else is a 400 that says so (never silently ignored)."""
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw is None:
+            return self.page_size
+        if not re.fullmatch(r"[0-9]{1,9}", raw) or not 1 <= int(raw) <= self.max_page_size:
+            raise exceptions.ValidationError(
+                {self.page_size_query_param: [f"Send a whole number from 1 to {self.max_page_size}."]}
+            )
+        return int(raw)
 
     def paginate_queryset(self, queryset: Any, request: Any, view: Any = None) -> Any:
         try:

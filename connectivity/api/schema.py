@@ -23,6 +23,7 @@ ERRORS = {
     "429": "Rate limit exceeded; retry after the `Retry-After` header.",
 }
 WRITE_ONLY = {"400"}
+MAX_PAGE_SIZE = 200  # connectivity.api.pagination.CursorPagination.max_page_size
 
 
 def document_error_responses(result: dict[str, Any], generator: Any, request: Any, public: bool) -> dict[str, Any]:
@@ -30,6 +31,25 @@ def document_error_responses(result: dict[str, Any], generator: Any, request: An
     for path, operations in result.get("paths", {}).items():
         for method, operation in operations.items():
             responses = operation.setdefault("responses", {})
+            names = {parameter.get("name") for parameter in operation.get("parameters", [])}
+            for parameter in operation.get("parameters", []):
+                if parameter.get("name") == "page_size" and parameter.get("in") == "query":
+                    # connectivity.api.pagination refuses anything else with a 400
+                    parameter["schema"] = {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE}
+            extra = {}
+            if "cursor" in names:
+                extra["404"] = "The cursor is not one this list gave out (forged, or from another ordering)."
+            if "Idempotency-Key" in names:
+                extra["409"] = "A request with the same Idempotency-Key is still in progress: retry shortly."
+                extra["422"] = "The Idempotency-Key was already used for another request (another body or endpoint)."
+            for code, description in extra.items():
+                responses.setdefault(
+                    code,
+                    {
+                        "description": description,
+                        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+                    },
+                )
             for code, description in ERRORS.items():
                 if code in WRITE_ONLY and method == "get" and "{" not in path and not operation.get("parameters"):
                     continue

@@ -75,7 +75,9 @@ class DepartmentListApi(generics.ListAPIView[Department]):
 
     @extend_schema_serializer(component_name="Department")
     class OutputSerializer(serializers.ModelSerializer[Department]):
-        lead: serializers.PrimaryKeyRelatedField[User] = serializers.PrimaryKeyRelatedField(read_only=True)
+        lead: serializers.PrimaryKeyRelatedField[User] = serializers.PrimaryKeyRelatedField(
+            read_only=True, allow_null=True, help_text="The lead's user id; null while the department has none."
+        )
         member_count = serializers.IntegerField(read_only=True)
 
         class Meta:
