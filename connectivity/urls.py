@@ -36,4 +36,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
+handler400 = "connectivity.views.bad_request"
 handler404 = "connectivity.views.not_found"

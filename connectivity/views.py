@@ -1,7 +1,10 @@
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+from django.views.defaults import bad_request as default_bad_request
 from django.views.defaults import page_not_found
 
 from connectivity.selectors import system_health
@@ -30,3 +33,20 @@ def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": "Not found.", "errors": {}}, status=404)
     return page_not_found(request, exception)
+
+
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """A request Django refuses before any view runs: a body over DATA_UPLOAD_MAX_MEMORY_SIZE is a 413, too many
+    form fields a 400, each saying so (JSON under /api/). Nothing was read, so nothing was written."""
+    if isinstance(exception, RequestDataTooBig):
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE // (1024 * 1024)
+        status, message = 413, f"The request body is larger than {limit} MB."
+    elif isinstance(exception, TooManyFieldsSent):
+        status, message = 400, f"The form has more than {settings.DATA_UPLOAD_MAX_NUMBER_FIELDS} fields."
+    else:
+        return default_bad_request(request, exception)
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": message, "errors": {}}, status=status)
+    return HttpResponse(
+        f"<!doctype html><title>Request refused</title><h1>Request refused</h1><p>{message}</p>", status=status
+    )
