@@ -11,7 +11,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, F, OuterRef, QuerySet, Subquery
+from django.db.models import DateTimeField, Exists, ExpressionWrapper, F, OuterRef, QuerySet, Value
 from django.urls import reverse
 from django.utils import timezone
 
@@ -442,29 +442,62 @@ def plans_due_for_escalation(*, now: datetime) -> QuerySet[ActionPlan]:
 
 
 def issues_due_for_escalation(*, now: datetime) -> QuerySet[Issue]:
-    """Unacknowledged issues old enough for their first possible level (calendar time is an upper bound of
-    business time, so nothing due is missed); each task then decides exactly."""
+    """Unacknowledged issues with a level of their own ladder (tier × severity) not yet reached whose delay has
+    passed in calendar time. Calendar time runs at least as fast as business time, so nothing due is missed;
+    each task then decides exactly. An issue at the top of its ladder, or whose next level is still hours away,
+    is not looked at: re-checking those every minute was most of the sweep's time (docs/performance.md)."""
     shortest = min(
         EscalationPolicy.objects.filter(trigger=Trigger.ISSUE_UNACKNOWLEDGED).values_list("delay_hours", flat=True),
         default=None,
     )
     if shortest is None:
         return Issue.objects.none()
-    # Done: the issue reached the top of its own ladder (tier × severity). Comparing with the longest ladder
-    # instead re-checked every issue on a shorter one each minute, forever (docs/performance.md).
-    top = (
+    reached = Escalation.objects.filter(issue=OuterRef(OuterRef("pk")), level=OuterRef("level"))
+    due_level = (
         EscalationPolicy.objects.filter(
             trigger=Trigger.ISSUE_UNACKNOWLEDGED,
-            tier=OuterRef(OuterRef("account__tier")),
-            severity=OuterRef(OuterRef("severity")),
+            tier=OuterRef("account__tier"),
+            severity=OuterRef("severity"),
         )
-        .order_by("-level")
-        .values("level")[:1]
+        .annotate(
+            due_at=ExpressionWrapper(
+                OuterRef("raised_at") + F("delay_hours") * Value(timedelta(hours=1)), output_field=DateTimeField()
+            )
+        )
+        .filter(due_at__lte=now)
+        .exclude(Exists(reached))
     )
-    at_top = Escalation.objects.filter(issue=OuterRef("pk"), level__gte=Subquery(top))
-    return Issue.objects.filter(status=IssueStatus.NEW, raised_at__lte=now - timedelta(hours=shortest)).exclude(
-        Exists(at_top)
+    return Issue.objects.filter(
+        Exists(due_level), status=IssueStatus.NEW, raised_at__lte=now - timedelta(hours=shortest)
     )
+
+
+def issue_ids_due_for_escalation(*, now: datetime) -> list[int]:
+    """The candidates above whose next level is due in business time, decided in memory in a few queries.
+
+    Over a night or a weekend the calendar bound lets through every issue raised since the last working hours;
+    sending each of them to escalate_issue, which locks and re-reads it only to find nothing due, cost the
+    steady sweep seconds a minute. The task still re-checks under its lock, so a stale answer here is harmless.
+    """
+    candidates = list(issues_due_for_escalation(now=now).values_list("pk", "raised_at", "account__tier", "severity"))
+    if not candidates:
+        return []
+    ladders: dict[tuple[int, str], list[EscalationPolicy]] = {}
+    for policy in EscalationPolicy.objects.filter(trigger=Trigger.ISSUE_UNACKNOWLEDGED).order_by("level"):
+        ladders.setdefault((policy.tier, policy.severity), []).append(policy)
+    reached: dict[int, set[int]] = {}
+    for issue_id, level in Escalation.objects.filter(issue_id__in=[c[0] for c in candidates]).values_list(
+        "issue_id", "level"
+    ):
+        reached.setdefault(issue_id, set()).add(level)
+    cal = calendar()
+    due = []
+    for pk, raised_at, tier, severity in candidates:
+        ladder = ladders.get((tier, severity), [])
+        next_level = next((p for p in ladder if p.level not in reached.get(pk, set())), None)
+        if next_level is not None and cal.add_business_seconds(raised_at, next_level.delay_hours * 3600) <= now:
+            due.append(pk)
+    return due
 
 
 def run_sweep(*, now: datetime) -> tuple[int, int]:
@@ -472,10 +505,7 @@ def run_sweep(*, now: datetime) -> tuple[int, int]:
     plans = sum(
         len(escalate_plan(plan_id=pk, now=now)) for pk in plans_due_for_escalation(now=now).values_list("pk", flat=True)
     )
-    issues = sum(
-        len(escalate_issue(issue_id=pk, now=now))
-        for pk in issues_due_for_escalation(now=now).values_list("pk", flat=True)
-    )
+    issues = sum(len(escalate_issue(issue_id=pk, now=now)) for pk in issue_ids_due_for_escalation(now=now))
     return plans, issues
 
 

@@ -12,7 +12,7 @@ def escalation_sweep_task() -> None:
     now = timezone.now()
     for plan_id in services.plans_due_for_escalation(now=now).values_list("pk", flat=True).iterator():
         escalate_plan_task.delay(plan_id)
-    for issue_id in services.issues_due_for_escalation(now=now).values_list("pk", flat=True).distinct().iterator():
+    for issue_id in services.issue_ids_due_for_escalation(now=now):
         escalate_issue_task.delay(issue_id)
 
 

@@ -190,6 +190,27 @@ def test_an_issue_at_the_top_of_its_own_ladder_leaves_the_sweep(people: dict[str
     assert issue not in services.issues_due_for_escalation(now=at("2026-11-27T12:01"))
 
 
+def test_an_issue_raised_on_friday_evening_waits_for_working_hours_before_the_sweep_looks(
+    people: dict[str, Any], engineering: Any
+) -> None:
+    from feedback.models import Issue
+
+    account = AccountFactory.create(owner=people["owner"])
+    Account.objects.filter(pk=account.pk).update(tier=Tier.CORE)  # Core × high: level 1 after 16 business hours
+    issue = Issue.objects.create(
+        account=account,
+        department=engineering,
+        verbatim="The replacement part never arrived.",
+        severity="high",
+        raised_by=people["owner"],
+        raised_at=at("2026-11-27T17:00"),
+    )
+
+    assert services.issue_ids_due_for_escalation(now=at("2026-11-29T12:00")) == []  # 43 calendar hours, 1 working
+    assert services.issue_ids_due_for_escalation(now=at("2026-12-01T12:59")) == []
+    assert services.issue_ids_due_for_escalation(now=at("2026-12-01T13:00")) == [issue.pk]
+
+
 def test_run_sweep_escalates_everything_due(plan: Any) -> None:
     plans, _ = services.run_sweep(now=at("2026-11-26T12:00"))
     assert plans == 1
