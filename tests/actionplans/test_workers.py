@@ -108,7 +108,7 @@ def start_worker(broker: str, tmp_path: Path) -> Iterator[Callable[..., subproce
                 process.kill()
 
 
-def wait_until(condition: Callable[[], bool], *, seconds: float = 120) -> None:
+def wait_until(condition: Callable[[], bool], *, seconds: float = 600) -> None:
     """Poll until the condition holds: a bound on waiting, not a speed assertion."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
