@@ -310,6 +310,8 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": float(_int("NOTIFICATION_DIGEST_INTERVAL", 300)),
     },
     "webhook-redelivery": {"task": "organization.tasks.redeliver_webhooks_task", "schedule": 60.0},
+    "kpi-snapshots": {"task": "dashboards.tasks.snapshot_kpis_task", "schedule": crontab(minute=15, hour=0)},
+    "account-health": {"task": "dashboards.tasks.recompute_health_task", "schedule": crontab(minute=30, hour=2)},
 }
 
 # REST API
