@@ -21,6 +21,7 @@ from accounts.filters import AccountFilter
 from accounts.models import Account
 from accounts.selectors import call_next_for_user, month_starts
 from dashboards import selectors
+from organization import audit
 from organization.models import User
 
 PAGE_SIZE = 50
@@ -85,6 +86,7 @@ def priority_export(request: HttpRequest) -> StreamingHttpResponse:
     """What the dashboard shows, as CSV: every account the filters select (all pages), the same columns."""
     today = timezone.localdate()
     accounts = selectors.with_priority_columns(_filtered(request).qs, today=today)
+    audit.record(kind=audit.Kind.EXPORT, request=request, detail={"export": "priority-accounts", **request.GET.dict()})
     response = StreamingHttpResponse(_export_lines(accounts, user=request.user, today=today), content_type="text/csv")
     response["Content-Disposition"] = f'attachment; filename="priority-accounts-{today.isoformat()}.csv"'
     return response

@@ -153,6 +153,15 @@ def test_the_export_is_what_the_filters_select_on_every_page(erin: Any, busy: Ac
     assert len(list(csv.reader(io.StringIO(b"".join(everything.streaming_content).decode())))) == 1 + 59  # type: ignore[attr-defined]
 
 
+def test_an_export_is_audited_with_its_filters(erin: Any, busy: Account) -> None:
+    from organization.models import AuditEvent
+
+    logged_in(erin).get(reverse("dashboards:priority-export"), {"tier": Tier.KEY})
+
+    event = AuditEvent.objects.get(kind="export")
+    assert event.user == erin and event.detail == {"export": "priority-accounts", "tier": str(Tier.KEY)}
+
+
 def test_the_export_leaves_out_confidential_accounts_for_someone_off_the_team(bob: Any, busy: Account) -> None:
     Account.objects.filter(pk=busy.pk).update(is_confidential=True)
     response = logged_in(bob).get(reverse("dashboards:priority-export"))

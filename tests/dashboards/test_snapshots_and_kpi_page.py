@@ -211,3 +211,12 @@ def test_the_daily_task_completes_yesterday_and_starts_today() -> None:
 
         snapshot_kpis_task.delay()
     assert set(KpiSnapshot.objects.values_list("day", flat=True)) == {date(2026, 11, 1), date(2026, 11, 2)}
+
+
+def test_beat_schedules_the_snapshots_and_the_health_as_registered_tasks(settings: Any) -> None:
+    from connectivity.celery import app
+
+    app.loader.import_default_modules()  # what a worker does at start: discover every app's tasks
+    tasks = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    assert {"dashboards.tasks.snapshot_kpis_task", "dashboards.tasks.recompute_health_task"} <= tasks
+    assert tasks <= set(app.tasks)  # every scheduled name is a task a worker knows
