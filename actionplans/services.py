@@ -11,7 +11,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import DateTimeField, Exists, ExpressionWrapper, F, OuterRef, QuerySet, Value
+from django.db.models import Exists, F, OuterRef, QuerySet, Subquery
 from django.urls import reverse
 from django.utils import timezone
 
@@ -442,33 +442,28 @@ def plans_due_for_escalation(*, now: datetime) -> QuerySet[ActionPlan]:
 
 
 def issues_due_for_escalation(*, now: datetime) -> QuerySet[Issue]:
-    """Unacknowledged issues with a level of their own ladder (tier × severity) not yet reached whose delay has
-    passed in calendar time. Calendar time runs at least as fast as business time, so nothing due is missed;
-    each task then decides exactly. An issue at the top of its ladder, or whose next level is still hours away,
-    is not looked at: re-checking those every minute was most of the sweep's time (docs/performance.md)."""
+    """Unacknowledged issues old enough for their first possible level (calendar time is an upper bound of
+    business time, so nothing due is missed) and not yet at the top of their own ladder (tier × severity):
+    comparing with the longest ladder re-checked every issue on a shorter one each minute, forever
+    (docs/performance.md). issue_ids_due_for_escalation narrows these to the ones due in business time."""
     shortest = min(
         EscalationPolicy.objects.filter(trigger=Trigger.ISSUE_UNACKNOWLEDGED).values_list("delay_hours", flat=True),
         default=None,
     )
     if shortest is None:
         return Issue.objects.none()
-    reached = Escalation.objects.filter(issue=OuterRef(OuterRef("pk")), level=OuterRef("level"))
-    due_level = (
+    top = (
         EscalationPolicy.objects.filter(
             trigger=Trigger.ISSUE_UNACKNOWLEDGED,
-            tier=OuterRef("account__tier"),
-            severity=OuterRef("severity"),
+            tier=OuterRef(OuterRef("account__tier")),
+            severity=OuterRef(OuterRef("severity")),
         )
-        .annotate(
-            due_at=ExpressionWrapper(
-                OuterRef("raised_at") + F("delay_hours") * Value(timedelta(hours=1)), output_field=DateTimeField()
-            )
-        )
-        .filter(due_at__lte=now)
-        .exclude(Exists(reached))
+        .order_by("-level")
+        .values("level")[:1]
     )
-    return Issue.objects.filter(
-        Exists(due_level), status=IssueStatus.NEW, raised_at__lte=now - timedelta(hours=shortest)
+    at_top = Escalation.objects.filter(issue=OuterRef("pk"), level__gte=Subquery(top))
+    return Issue.objects.filter(status=IssueStatus.NEW, raised_at__lte=now - timedelta(hours=shortest)).exclude(
+        Exists(at_top)
     )
 
 
