@@ -65,7 +65,11 @@ def percentiles(values: list[float]) -> dict[str, float | None]:
     }
 
 
-def send(host: str, port: int, request: Request, timeout: float = 30.0) -> tuple[int, bytes, dict[str, str]]:
+TIMEOUT_SECONDS = 120.0
+FAILED = 0  # the status recorded for a request that got no response (timeout, connection reset)
+
+
+def send(host: str, port: int, request: Request, timeout: float = TIMEOUT_SECONDS) -> tuple[int, bytes, dict[str, str]]:
     connection = http.client.HTTPConnection(host, port, timeout=timeout)
     try:
         connection.request(request.method, request.path, body=request.body, headers=request.headers)
@@ -81,12 +85,12 @@ def drive(
 ) -> Sample:
     """`warmup` untimed requests, then `requests` timed ones spread over `concurrency` threads."""
     for i in range(warmup):
-        send(host, port, make(i))
+        _attempt(host, port, make(i))
     sample = Sample()
 
     def one(i: int) -> tuple[float, int, int | None]:
         started = time.perf_counter()
-        status, _, headers = send(host, port, make(warmup + i))
+        status, headers = _attempt(host, port, make(warmup + i))
         elapsed = (time.perf_counter() - started) * 1000
         count = headers.get(QUERY_COUNT_HEADER.lower())
         return elapsed, status, int(count) if count is not None else None
@@ -101,6 +105,15 @@ def drive(
         if count is not None:
             sample.queries.append(count)
     return sample
+
+
+def _attempt(host: str, port: int, request: Request) -> tuple[int, dict[str, str]]:
+    """One request; a timeout or a dropped connection is recorded as a failed request, not a crash."""
+    try:
+        status, _, headers = send(host, port, request)
+    except OSError:
+        return FAILED, {}
+    return status, headers
 
 
 def drive_callable(run: Callable[[int], None], *, requests: int, concurrency: int, warmup: int) -> Sample:

@@ -19,7 +19,7 @@ from django.urls import Resolver404, resolve
 from django.utils import timezone
 
 from bench.endpoints import Endpoint, Targets, endpoints
-from bench.load import Sample, drive, drive_callable, percentiles
+from bench.load import FAILED, Sample, drive, drive_callable, percentiles
 
 ROOT = Path(__file__).resolve().parent.parent
 SWEEP_BUDGET_SECONDS = 3.0
@@ -141,7 +141,7 @@ def measure_endpoints(targets: Targets, *, host: str, port: int, args: argparse.
             host, port, endpoint.make, requests=args.requests, concurrency=args.concurrency, warmup=args.warmup
         )
         row.update(available=True, **sample.summary())
-        row["errors"] = sum(n for code, n in sample.statuses.items() if code >= 400)
+        row["errors"] = sum(n for code, n in sample.statuses.items() if code >= 400 or code == FAILED)
         if endpoint.raw is not None:
             run, opened = _raw_runner(endpoint)
             raw = drive_callable(run, requests=args.requests, concurrency=args.concurrency, warmup=args.warmup)
@@ -291,6 +291,7 @@ def render_table(run: dict[str, Any]) -> str:
             f"{e['label']:<36} {_ms(e['p50_ms']):>7} {_ms(e['p95_ms']):>7} {_ms(e['p99_ms']):>7}"
             f" {e['requests_per_second']:>6} {queries:>8} {_ms(raw.get('p50_ms')):>8}"
             f" {e.get('ratio_p50') or '—':>6} {e.get('ratio_p95') or '—':>6}"
+            + (f"  ({e['errors']} failed)" if e.get("errors") else "")
         )
     lines.append("")
     for task in run["tasks"]:
