@@ -14,7 +14,7 @@ from datetime import date, datetime, time, timedelta
 from statistics import median
 from typing import Any
 
-from django.db.models import Avg, Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import Avg, Count, ExpressionWrapper, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 
@@ -46,22 +46,16 @@ class Kpis:
 
 EMPTY_KPIS = Kpis(None, None, None, 0, None, None, 0, None, None)
 
-# How each breakdown reaches its department or owner, per KPI (docs/kpis.md, "Breakdowns").
-GROUP_PATHS: dict[str | None, dict[str, str]] = {
-    KpiScope.DEPARTMENT: {
-        "coverage": "owner__department_id",
-        "issue": "department_id",
-        "plan": "department_id",
-        "log": "account__owner__department_id",
-    },
-    KpiScope.OWNER: {
-        "coverage": "owner_id",
-        "issue": "account__owner_id",
-        "plan": "owner_id",
-        "log": "account__owner_id",
-    },
+# How each breakdown reaches its department and owner, per KPI (docs/kpis.md, "Breakdowns"): (department, owner).
+PATHS = {
+    "coverage": ("owner__department_id", "owner_id"),
+    "issue": ("department_id", "account__owner_id"),
+    "plan": ("department_id", "owner_id"),
+    "log": ("account__owner__department_id", "account__owner_id"),
 }
 OPEN_ISSUE = ~Q(status__in=[IssueStatus.RESOLVED, IssueStatus.CLOSED])
+Scope = str | None  # None (the organisation), KpiScope.DEPARTMENT or KpiScope.OWNER
+Tables = dict[Scope, dict[Key, Kpis]]
 
 
 class SubqueryCount(Subquery):
@@ -92,20 +86,19 @@ def _p90(values: list[float]) -> float | None:
     return ordered[max(0, math.ceil(0.9 * len(ordered)) - 1)]
 
 
-def _key(path: str | None) -> Any:
-    return F(path) if path else Value(0, output_field=IntegerField())
+def _scopes(department: int | None, owner: int | None) -> tuple[tuple[Scope, Key], ...]:
+    """Where one row counts: the organisation, its department and its owner (data without either: the org only)."""
+    scopes: tuple[tuple[Scope, Key], ...] = ((None, None),)
+    if department is not None:
+        scopes += ((KpiScope.DEPARTMENT, department),)
+    if owner is not None:
+        scopes += ((KpiScope.OWNER, owner),)
+    return scopes
 
 
-def kpi_table(
-    *, user: Any, start: datetime, end: datetime, by: str | None = None, today: date | None = None
-) -> dict[Key, Kpis]:
-    """The five KPIs over [start, end) for the organisation (key None) or per department / owner: six queries."""
-    paths = GROUP_PATHS.get(by, {})
-    org = by is None
-
-    def key(value: Any) -> Key:
-        return None if org else value
-
+def kpi_tables(*, user: Any, start: datetime, end: datetime, today: date | None = None) -> Tables:
+    """The five KPIs over [start, end) for the organisation, each department and each owner at once: six queries,
+    each row read once and counted where it belongs (medians need the values themselves, so they are kept)."""
     cadence = ensure_tier_rules().cadence_days
     last_contact = (
         ContactLog.objects.filter(deleted_at__isnull=True, account=OuterRef("pk"), occurred_at__lt=end)
@@ -115,41 +108,42 @@ def kpi_table(
     within = Q()
     for tier in (Tier.STRATEGIC, Tier.KEY):
         within |= Q(tier=tier, last_before_end__gte=end - timedelta(days=cadence[tier]))
-    coverage = {
-        key(row["k"]): row
-        for row in Account.objects.visible_to(user)
+    coverage: dict[tuple[Scope, Key], list[int]] = defaultdict(lambda: [0, 0])  # total, covered
+    for department, owner, total, covered in (
+        Account.objects.visible_to(user)
         .filter(tier__in=[Tier.STRATEGIC, Tier.KEY])
         .exclude(status__in=[AccountStatus.LOST, AccountStatus.PROSPECT])
-        .annotate(last_before_end=Subquery(last_contact), k=_key(paths.get("coverage")))
+        .annotate(last_before_end=Subquery(last_contact))
         .order_by()
-        .values("k")
+        .values_list(*PATHS["coverage"])
         .annotate(total=Count("pk"), covered=Count("pk", filter=within))
-    }
+    ):
+        for scope in _scopes(department, owner):
+            coverage[scope][0] += total
+            coverage[scope][1] += covered
 
     issues = Issue.objects.visible_to(user)
-    response: dict[Key, list[float]] = defaultdict(list)
-    unacknowledged: dict[Key, int] = defaultdict(int)
-    for k, raised, ack in (
-        issues.filter(raised_at__gte=start, raised_at__lt=end)
-        .annotate(k=_key(paths.get("issue")))
-        .values_list("k", "raised_at", "acknowledged_at")
+    response: dict[tuple[Scope, Key], list[float]] = defaultdict(list)
+    unacknowledged: dict[tuple[Scope, Key], int] = defaultdict(int)
+    for department, owner, raised, ack in issues.filter(raised_at__gte=start, raised_at__lt=end).values_list(
+        *PATHS["issue"], "raised_at", "acknowledged_at"
     ):
-        if ack is None:
-            unacknowledged[key(k)] += 1
-        else:
-            response[key(k)].append((ack - raised).total_seconds() / 3600)
-    resolution: dict[Key, list[float]] = defaultdict(list)
-    for k, raised, done in (
-        issues.filter(resolved_at__gte=start, resolved_at__lt=end)
-        .annotate(k=_key(paths.get("issue")))
-        .values_list("k", "raised_at", "resolved_at")
+        for scope in _scopes(department, owner):
+            if ack is None:
+                unacknowledged[scope] += 1
+            else:
+                response[scope].append((ack - raised).total_seconds() / 3600)
+    resolution: dict[tuple[Scope, Key], list[float]] = defaultdict(list)
+    for department, owner, raised, done in issues.filter(resolved_at__gte=start, resolved_at__lt=end).values_list(
+        *PATHS["issue"], "raised_at", "resolved_at"
     ):
-        if done is not None:
-            resolution[key(k)].append((done - raised).total_seconds() / 86400)
+        for scope in _scopes(department, owner):
+            if done is not None:
+                resolution[scope].append((done - raised).total_seconds() / 86400)
 
     last_day = today or (end - timedelta(microseconds=1)).date()
-    promised: dict[Key, list[bool]] = defaultdict(list)
-    for k, promise_on, resolved_at in (
+    promised: dict[tuple[Scope, Key], list[bool]] = defaultdict(list)
+    for department, owner, promise_on, resolved_at in (
         ActionPlan.objects.visible_to(user)
         .filter(
             promise_on__gte=timezone.localdate(start),
@@ -157,43 +151,55 @@ def kpi_table(
             promise_on__lte=last_day,
         )
         .exclude(status=PlanStatus.CANCELLED)
-        .annotate(k=_key(paths.get("plan")))
-        .values_list("k", "promise_on", "resolved_at")
+        .values_list(*PATHS["plan"], "promise_on", "resolved_at")
     ):
-        if promise_on is not None:
-            promised[key(k)].append(resolved_at is not None and timezone.localdate(resolved_at) <= promise_on)
+        if promise_on is None:
+            continue
+        kept = resolved_at is not None and timezone.localdate(resolved_at) <= promise_on
+        for scope in _scopes(department, owner):
+            promised[scope].append(kept)
 
-    ratings = {
-        key(row["k"]): row
-        for row in ContactLog.objects.visible_to(user)
+    ratings: dict[tuple[Scope, Key], list[int]] = defaultdict(lambda: [0, 0, 0])  # sum, total, 4–5
+    for department, owner, rating_sum, total, good in (
+        ContactLog.objects.visible_to(user)
         .filter(occurred_at__gte=start, occurred_at__lt=end, rating__isnull=False)
-        .annotate(k=_key(paths.get("log")))
         .order_by()
-        .values("k")
-        .annotate(average=Avg("rating"), total=Count("pk"), good=Count("pk", filter=Q(rating__gte=4)))
-    }
+        .values_list(*PATHS["log"])
+        .annotate(rating_sum=Sum("rating"), total=Count("pk"), good=Count("pk", filter=Q(rating__gte=4)))
+    ):
+        for scope in _scopes(department, owner):
+            ratings[scope][0] += rating_sum or 0
+            ratings[scope][1] += total
+            ratings[scope][2] += good
 
-    keys: set[Key] = {None} if org else set()
-    keys |= set(coverage) | set(response) | set(unacknowledged) | set(resolution) | set(promised) | set(ratings)
-    table: dict[Key, Kpis] = {}
-    for k in keys:
-        cov = coverage.get(k, {"total": 0, "covered": 0})
-        rate = ratings.get(k, {"average": None, "total": 0, "good": 0})
-        kept = promised.get(k, [])
-        table[k] = Kpis(
-            contact_coverage=cov["covered"] / cov["total"] if cov["total"] else None,
-            accounts_due=cov["total"],
-            response_median_hours=median(response[k]) if response.get(k) else None,
-            response_p90_hours=_p90(response.get(k, [])),
-            unacknowledged=unacknowledged.get(k, 0),
-            resolution_median_days=median(resolution[k]) if resolution.get(k) else None,
+    keys = {(None, None)} | set(coverage) | set(response) | set(unacknowledged) | set(resolution)
+    keys |= set(promised) | set(ratings)
+    tables: Tables = {None: {}, KpiScope.DEPARTMENT: {}, KpiScope.OWNER: {}}
+    for scope in keys:
+        total, covered = coverage.get(scope, [0, 0])
+        rating_sum, rated, good = ratings.get(scope, [0, 0, 0])
+        kept = promised.get(scope, [])
+        tables[scope[0]][scope[1]] = Kpis(
+            contact_coverage=covered / total if total else None,
+            accounts_due=total,
+            response_median_hours=median(response[scope]) if response.get(scope) else None,
+            response_p90_hours=_p90(response.get(scope, [])),
+            unacknowledged=unacknowledged.get(scope, 0),
+            resolution_median_days=median(resolution[scope]) if resolution.get(scope) else None,
             promises_kept=sum(kept) / len(kept) if kept else None,
             promises_due=len(kept),
-            rating_average=float(rate["average"]) if rate["average"] is not None else None,
-            rating_share_4_5=rate["good"] / rate["total"] if rate["total"] else None,
-            ratings=rate["total"],
+            rating_average=rating_sum / rated if rated else None,
+            rating_share_4_5=good / rated if rated else None,
+            ratings=rated,
         )
-    return table
+    return tables
+
+
+def kpi_table(
+    *, user: Any, start: datetime, end: datetime, by: str | None = None, today: date | None = None
+) -> dict[Key, Kpis]:
+    """One scope of kpi_tables: the organisation (key None), or per department or owner id."""
+    return kpi_tables(user=user, start=start, end=end, today=today)[by]
 
 
 def kpis(*, user: Any, start: datetime, end: datetime, today: date | None = None) -> Kpis:
@@ -244,9 +250,10 @@ def with_priority_columns(accounts: QuerySet[Account], *, today: date) -> QueryS
     columns["overdue_plans"] = SubqueryCount(
         ActionPlan.objects.filter(account=OuterRef("pk"), status__in=ACTIVE_STATUSES, due_on__lt=today).values("pk")
     )
-    columns["open_escalations"] = SubqueryCount(
-        open_escalations().filter(Q(plan__account=OuterRef("pk")) | Q(issue__account=OuterRef("pk"))).values("pk")
-    )
+    # Through a plan or through an issue: two counts, each served by an index (one OR across both joins is not).
+    escalated_plans = SubqueryCount(open_escalations().filter(plan__account=OuterRef("pk")).values("pk"))
+    escalated_issues = SubqueryCount(open_escalations().filter(issue__account=OuterRef("pk")).values("pk"))
+    columns["open_escalations"] = ExpressionWrapper(escalated_plans + escalated_issues, output_field=IntegerField())
     return accounts.select_related("owner", "segment").annotate(**columns)
 
 
@@ -573,8 +580,8 @@ def kpi_overview(*, user: Any, today: date, days: int = 30) -> KpiOverview:
     """The KPI page: current and previous window (live), 12-month trend (snapshots), breakdowns (live)."""
     start, end = day_bounds(today - timedelta(days=days - 1), today)
     previous_start, previous_end = start - timedelta(days=days), start
-    by_department = kpi_table(user=user, start=start, end=end, by=KpiScope.DEPARTMENT, today=today)
-    by_owner = kpi_table(user=user, start=start, end=end, by=KpiScope.OWNER, today=today)
+    tables = kpi_tables(user=user, start=start, end=end, today=today)
+    by_department, by_owner = tables[KpiScope.DEPARTMENT], tables[KpiScope.OWNER]
     departments = Department.objects.in_bulk([k for k in by_department if k is not None])
     owners = User.objects.in_bulk([k for k in by_owner if k is not None])
     return KpiOverview(
@@ -583,7 +590,7 @@ def kpi_overview(*, user: Any, today: date, days: int = 30) -> KpiOverview:
         days=days,
         first_day=today - timedelta(days=days - 1),
         last_day=today,
-        current=kpis(user=user, start=start, end=end, today=today),
+        current=tables[None][None],
         previous=kpis(user=user, start=previous_start, end=previous_end),
         trend=kpi_trend(user=user, scope=KpiScope.ORGANISATION, scope_id=0, today=today),
         by_department=sorted(

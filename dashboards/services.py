@@ -19,7 +19,7 @@ from accounts.selectors import month_starts
 from accounts.services import ensure_tier_rules
 from actionplans.models import ActionPlan, PlanStatus
 from dashboards.models import SNAPSHOT_FIELDS, KpiScope, KpiSnapshot
-from dashboards.selectors import OPEN_ISSUE, day_bounds, kpi_table, open_escalations
+from dashboards.selectors import OPEN_ISSUE, day_bounds, kpi_tables, open_escalations
 from feedback.models import ContactLog, Issue, Severity
 
 logger = logging.getLogger(__name__)
@@ -39,9 +39,10 @@ def snapshot_kpis(*, day: date) -> int:
     rows: list[KpiSnapshot] = []
     viewers: list[tuple[bool, Any]] = [(True, _SeesEverything()), (False, AnonymousUser())]
     for with_confidential, viewer in viewers:
+        tables = kpi_tables(user=viewer, start=start, end=end, today=day)
         for scope in (KpiScope.ORGANISATION, KpiScope.DEPARTMENT, KpiScope.OWNER):
             by = None if scope == KpiScope.ORGANISATION else scope
-            for key, kpi in kpi_table(user=viewer, start=start, end=end, by=by, today=day).items():
+            for key, kpi in tables[by].items():
                 if key is None and by is not None:
                     continue  # data without a department or owner has no scope of its own (it is in the org's)
                 values = {name: getattr(kpi, name) for name in SNAPSHOT_FIELDS}
