@@ -165,3 +165,23 @@ def test_a_csv_over_the_size_cap_is_refused_before_it_is_read(client: Any, alice
     assert response.status_code == 200
     assert "larger than 5 MB" in str(response.context["form"].errors["file"])
     assert AccountImport.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    "route",
+    [
+        "api:accounts",
+        "api:contacts",
+        "api:contact-logs",
+        "api:issues",
+        "api:action-plans",
+        "api:escalations",
+        "api:priority-accounts",
+        "api:kpis",
+    ],
+)
+def test_an_unknown_or_misspelt_parameter_is_refused_by_name(route: str, api: Any, read_token: str) -> None:
+    api.credentials(HTTP_AUTHORIZATION=f"Bearer {read_token}")
+    response = api.get(reverse(route), {"teir": "key"})
+    assert response.status_code == 400
+    assert "Unknown parameter" in response.json()["errors"]["teir"][0]

@@ -16,18 +16,32 @@ from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import exceptions
 from rest_framework.request import Request
 
+# What every list understands besides its filters: the cursor pagination's and the ordering some lists take.
+LIST_PARAMETERS = frozenset({"cursor", "page_size", "ordering"})
+
+
+def refuse_unknown_parameters(request: Request, known: set[str] | frozenset[str]) -> None:
+    """`?colour=red` (or a misspelt `?teir=key`) would be ignored and look like a filtered answer: a 400 naming it."""
+    unknown = sorted(set(request.query_params) - set(known))
+    if unknown:
+        listed = ", ".join(sorted(known))
+        raise exceptions.ValidationError(
+            {name: [f"Unknown parameter. This endpoint takes: {listed}."] for name in unknown}
+        )
+
 
 class StrictFilterBackend(DjangoFilterBackend):  # type: ignore[misc]
     """`?updated_since=` (blank) would filter nothing and look like success; the schema says it is a date-time.
 
     A blank value for any filter that is not free text (a date, a number, a boolean, a choice) is a 400 naming
-    the parameter, and so is a boolean that is not `true` or `false`. Free-text filters (`q`, `region`) still
-    accept a blank value: it matches everything.
+    the parameter, and so is a boolean that is not `true` or `false`, and so is a parameter the list does not
+    know. Free-text filters (`q`, `region`) still accept a blank value: it matches everything.
     """
 
     def filter_queryset(self, request: Request, queryset: QuerySet[Any], view: Any) -> QuerySet[Any]:
         filterset_class = self.get_filterset_class(view, queryset)
         if filterset_class is not None:
+            refuse_unknown_parameters(request, LIST_PARAMETERS | set(filterset_class.base_filters))
             errors: dict[str, list[str]] = {}
             for name, field in filterset_class.base_filters.items():
                 values = request.query_params.getlist(name)

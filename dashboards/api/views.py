@@ -22,6 +22,7 @@ from rest_framework.views import APIView
 from accounts.api.views import AccountApiFilter
 from accounts.models import Account
 from accounts.selectors import month_starts
+from connectivity.api.filters import refuse_unknown_parameters
 from dashboards import selectors
 from dashboards.api.serializers import KpiReportSerializer, PriorityAccountSerializer
 from dashboards.models import SNAPSHOT_FIELDS, KpiScope
@@ -84,6 +85,7 @@ class KpiApi(APIView):
         responses=KpiReportSerializer,
     )
     def get(self, request: Request) -> Response:
+        refuse_unknown_parameters(request, set(KpiQuerySerializer().fields))
         query = KpiQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         scope, scope_id, days = (
