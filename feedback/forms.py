@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from django import forms
@@ -17,6 +18,10 @@ class QuickLogForm(forms.Form):
     """A routine call in a few clicks: account, channel, a topic, what they said, how we are doing."""
 
     account = forms.ModelChoiceField(queryset=Account.objects.none(), widget=forms.HiddenInput)
+    # One token per rendered form: sending the same form twice logs the conversation once.
+    submission = forms.CharField(
+        max_length=64, required=False, widget=forms.HiddenInput, initial=lambda: uuid.uuid4().hex
+    )
     occurred_at = forms.DateTimeField(
         label="When", widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
     )

@@ -8,12 +8,13 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.urls import reverse
 
 from accounts import services as account_services
 from accounts.models import Account, CustomerContact
+from connectivity.models import IdempotencyKey
 from feedback.models import Channel, ContactLog, Issue, IssueHandoff, IssueStatus, Severity, Topic
 from organization import services as organization_services
 from organization import webhooks
@@ -67,6 +68,30 @@ def _validate(data: ContactLogInput, *, now: datetime) -> None:
             errors[f"issues.{index}.severity"] = [f"Unknown severity {issue.severity!r}."]
     if errors:
         raise ValidationError(errors)
+
+
+@transaction.atomic
+def log_contact_once(*, author: User, data: ContactLogInput, now: datetime, submission: str) -> tuple[ContactLog, bool]:
+    """log_contact for a form that may be sent twice (a double click, a reload after a slow answer): the form's
+    one-time `submission` token is claimed in the same transaction, so the second send finds the first's log
+    instead of writing another. Returns the log and whether it was already there."""
+    principal, key = f"user:{author.pk}", f"quick-log:{submission}"
+    try:
+        with transaction.atomic():
+            claim = IdempotencyKey.objects.create(
+                principal=principal, key=key, method="POST", path="quick-log", request_hash=""
+            )
+    except IntegrityError:
+        # A concurrent first send holds the row until it commits; this read waits for it (PostgreSQL) or
+        # comes after it (SQLite serialises writers).
+        body = IdempotencyKey.objects.get(principal=principal, key=key).response_body or {}
+        if "contact_log" not in body:
+            raise ValidationError("This form is being saved already; reload the account in a moment.") from None
+        return ContactLog.objects.get(pk=body["contact_log"]), True
+    log = log_contact(author=author, data=data, now=now)
+    claim.response_status, claim.response_body = 302, {"contact_log": log.pk}
+    claim.save(update_fields=["response_status", "response_body"])
+    return log, False
 
 
 @transaction.atomic

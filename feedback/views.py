@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import timedelta
 from typing import Any
 
@@ -60,9 +61,10 @@ def quick_log(request: HttpRequest) -> HttpResponse:
         if form.is_valid() and all(row.is_valid() for row in rows):
             data = form.cleaned_data
             try:
-                log = services.log_contact(
+                log, repeated = services.log_contact_once(
                     author=user,
                     now=timezone.now(),
+                    submission=data["submission"] or uuid.uuid4().hex,
                     data=services.ContactLogInput(
                         account=data["account"],
                         occurred_at=data["occurred_at"],
@@ -87,6 +89,9 @@ def quick_log(request: HttpRequest) -> HttpResponse:
             except ValidationError as exc:
                 form.add_error(None, exc)
             else:
+                if repeated:
+                    messages.info(request, f"This conversation with {log.account.name} was already logged.")
+                    return redirect("accounts:detail", pk=log.account_id)
                 routed = log.issues.count()
                 messages.success(
                     request,

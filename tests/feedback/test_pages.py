@@ -47,6 +47,29 @@ def test_the_quick_log_saves_and_routes(client: Any, alice: Any, engineering: An
     assert Notification.objects.get().user == bob
 
 
+def test_sending_the_same_quick_log_form_twice_logs_the_conversation_once(
+    client: Any, alice: Any, engineering: Any
+) -> None:
+    account = AccountFactory.create(owner=alice)
+    client.force_login(alice)
+    token = re.search(r'name="submission" value="([0-9a-f]{32})"', client.get(reverse("feedback:log")).content.decode())
+    assert token is not None  # each rendered form carries its own one-time token
+    form = quick_log_post(
+        account,
+        submission=token.group(1),
+        **{"issues-0-severity": "high", "issues-0-department": engineering.pk, "issues-0-verbatim": "Overheats."},
+    )
+
+    first = client.post(reverse("feedback:log"), form)
+    again = client.post(reverse("feedback:log"), form, follow=True)  # a double click, or a reload
+
+    assert first.status_code == 302 and again.redirect_chain[-1][0] == first["Location"]
+    assert (ContactLog.objects.count(), Issue.objects.count()) == (1, 1)
+    assert "was already logged" in again.content.decode()
+    other = client.post(reverse("feedback:log"), {**form, "submission": "f" * 32})  # a new form is a new log
+    assert other.status_code == 302 and ContactLog.objects.count() == 2
+
+
 def test_a_bad_issue_row_saves_nothing_and_keeps_every_typed_value(client: Any, alice: Any, engineering: Any) -> None:
     account = AccountFactory.create(owner=alice, name="Typed Corp")
     client.force_login(alice)
