@@ -9,6 +9,7 @@ from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from accounts.models import Account, AccountStatus, Segment, Tier
+from connectivity.api.versioning import version_field
 from organization.models import User
 
 # The API names tiers as words (`"strategic"`), in output and in the `tier` filter alike.
@@ -138,11 +139,7 @@ class AccountFieldsSerializer(serializers.Serializer[Any]):
 
 class VersionedFieldsSerializer(AccountFieldsSerializer):
     # Updates name the version they edited (optimistic locking).
-    version = serializers.IntegerField(
-        min_value=1,
-        required=False,
-        help_text='The version you edited; or send it as an `If-Match: "<version>"` header instead.',
-    )
+    version = version_field()
 
 
 class VisibleAccountField(serializers.PrimaryKeyRelatedField[Account]):

@@ -48,7 +48,7 @@ from connectivity.api.schema import (
     error_response,
     etag_header,
 )
-from connectivity.api.versioning import PreconditionRequired, service_errors, versioned_response
+from connectivity.api.versioning import PreconditionRequired, service_errors, version_field, versioned_response
 from connectivity.api.versioning import expected_version as _expected_version
 from connectivity.api.versioning import person as _person
 from connectivity.api.versioning import require_person as _require_person
@@ -248,11 +248,7 @@ class ActionPlanDetailApi(APIView):
         )
         due_on = serializers.DateField(required=False)
         promise_on = serializers.DateField(required=False, allow_null=True)
-        version = serializers.IntegerField(
-            min_value=1,
-            required=False,
-            help_text='The version you edited; or send it as an `If-Match: "<version>"` header instead.',
-        )
+        version = version_field()
 
     @extend_schema(responses=ActionPlanSerializer, parameters=[ID_PARAMETER, ETAG_HEADER])
     def get(self, request: Request, pk: int) -> Response:
@@ -293,11 +289,7 @@ class ActionPlanStatusApi(APIView):
         confirmation = serializers.CharField(
             required=False, allow_blank=True, help_text="The customer's words; needed to confirm."
         )
-        version = serializers.IntegerField(
-            min_value=1,
-            required=False,
-            help_text='The version you saw; or send it as an `If-Match: "<version>"` header. Optional here.',
-        )
+        version = version_field(optional=True)
 
     @extend_schema(
         request=InputSerializer,

@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from typing import Any, cast
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from rest_framework import exceptions, status
+from rest_framework import exceptions, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -33,6 +33,16 @@ class PreconditionRequired(exceptions.APIException):
     status_code = status.HTTP_428_PRECONDITION_REQUIRED
     default_detail = 'Send the version you edited: "version" in the body or an If-Match: "<version>" header.'
     default_code = "precondition_required"
+
+
+def version_field(*, optional: bool = False) -> serializers.IntegerField:
+    """The body's `version`: the one the caller edited; where a check is optional (a status change), the one
+    they saw. Either way the `If-Match` header may carry it instead."""
+    if optional:
+        text = 'The version you saw; or send it as an `If-Match: "<version>"` header. Optional here.'
+    else:
+        text = 'The version you edited; or send it as an `If-Match: "<version>"` header instead.'
+    return serializers.IntegerField(min_value=1, required=False, help_text=text)
 
 
 def expected_version(request: Request, body_version: int | None) -> int | None:

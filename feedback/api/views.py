@@ -39,7 +39,7 @@ from connectivity.api.schema import (
     error_response,
     etag_header,
 )
-from connectivity.api.versioning import PreconditionRequired, service_errors, versioned_response
+from connectivity.api.versioning import PreconditionRequired, service_errors, version_field, versioned_response
 from connectivity.api.versioning import expected_version as _expected_version
 from connectivity.api.versioning import person as _person
 from connectivity.api.versioning import require_person as _require_person
@@ -211,11 +211,7 @@ class ContactLogDetailApi(APIView):
         rating = serializers.IntegerField(min_value=1, max_value=5, required=False, allow_null=True)
         rating_comment = serializers.CharField(required=False, allow_blank=True)
         next_contact_on = serializers.DateField(required=False, allow_null=True)
-        version = serializers.IntegerField(
-            min_value=1,
-            required=False,
-            help_text='The version you edited; or send it as an `If-Match: "<version>"` header instead.',
-        )
+        version = version_field()
 
     @extend_schema(responses=ContactLogSerializer, parameters=[ID_PARAMETER, ETAG_HEADER])
     def get(self, request: Request, pk: int) -> Response:
@@ -301,11 +297,7 @@ class IssueHandoffApi(APIView):
             queryset=Department.objects.all(), help_text="The id of the department that can act."
         )
         note = serializers.CharField(help_text="Why, so the receiving department knows what to do.")
-        version = serializers.IntegerField(
-            min_value=1,
-            required=False,
-            help_text='The version you saw; or send it as an `If-Match: "<version>"` header. Optional here.',
-        )
+        version = version_field(optional=True)
 
     @extend_schema(
         request=InputSerializer,
