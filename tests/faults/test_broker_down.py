@@ -31,8 +31,9 @@ from organization.tasks import redeliver_webhooks_task, send_notification_digest
 from tests.conftest import subprocess_env
 from tests.connectivity.test_worker import ROOT, database_url_for_test_db
 from tests.factories import AccountFactory, UserFactory
-from tests.faults.conftest import Receiver, RedisServer, SmtpSink, wait_until
+from tests.faults.conftest import RedisServer, SmtpSink, wait_until
 from tests.feedback.test_pages import quick_log_post
+from tests.webhook_receiver import Receiver
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
@@ -175,19 +176,19 @@ def test_with_redis_down_conversations_are_saved_and_what_they_owe_arrives_once_
     assert WebhookDelivery.objects.filter(status=WebhookDelivery.Status.PENDING).count() == 2
     assert "not queued after commit" in caplog.text  # caught and logged, not raised
     assert "Throttle cache unavailable" in caplog.text
-    assert (smtp_sink.messages, webhook_receiver.bodies) == ([], [])
+    assert (smtp_sink.messages, webhook_receiver.requests) == ([], [])
 
     redis.start()
     worker()
     # What beat sends every minute (webhook re-delivery) and every few minutes (notification digests).
     redeliver_webhooks_task.delay()
     send_notification_digests_task.delay()
-    wait_until(lambda: len(webhook_receiver.bodies) >= 2 and len(smtp_sink.messages) >= 2, seconds=60, interval=0.25)
+    wait_until(lambda: len(webhook_receiver.requests) >= 2 and len(smtp_sink.messages) >= 2, seconds=60, interval=0.25)
     redeliver_webhooks_task.delay()  # the next sweeps find nothing left to send
     send_notification_digests_task.delay()
     time.sleep(3)
 
-    event_ids = [json.loads(body)["event_id"] for body in webhook_receiver.bodies]
+    event_ids = [json.loads(r.body)["event_id"] for r in webhook_receiver.requests]
     recipients = sorted(r for mail in smtp_sink.messages for r in mail.recipients)
     items = sum(int(m.data.split("Connectivity: ", 1)[1].split(" ", 1)[0]) for m in smtp_sink.messages)
     report(

@@ -5,9 +5,7 @@ import threading
 import time
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
@@ -20,6 +18,7 @@ from rest_framework.test import APIClient
 from organization import webhooks
 from organization.models import ApiClient, WebhookDelivery, WebhookEvent, WebhookSubscription
 from tests.factories import ApiClientFactory
+from tests.webhook_receiver import Receiver, serving
 
 pytestmark = pytest.mark.django_db
 
@@ -27,71 +26,10 @@ Status = WebhookDelivery.Status
 PAYLOAD = {"plan": {"id": 7, "title": "Fix the late deliveries"}, "due_on": "2026-12-01"}
 
 
-# ---------------------------------------------------------------------------------------------------------------
-# A real HTTP receiver on 127.0.0.1
-
-
-@dataclass
-class Received:
-    headers: dict[str, str]
-    body: bytes
-    signature_valid: bool
-    status: int
-
-
-@dataclass
-class Receiver:
-    """Answers each POST with the next status in `script` (then `default`), after `delay` seconds."""
-
-    port: int = 0
-    secret: str = ""
-    script: list[int] = field(default_factory=list)
-    default: int = 200
-    delay: float = 0.0
-    requests: list[Received] = field(default_factory=list)
-    lock: threading.Lock = field(default_factory=threading.Lock)
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/hooks/connectivity"
-
-
-class _Handler(BaseHTTPRequestHandler):
-    server: Any
-
-    def do_POST(self) -> None:
-        receiver: Receiver = self.server.receiver
-        body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
-        with receiver.lock:
-            status = receiver.script.pop(0) if receiver.script else receiver.default
-            valid = webhooks.verify_signature(receiver.secret, self.headers.get("X-Connectivity-Signature", ""), body)
-            receiver.requests.append(Received(dict(self.headers), body, valid, status))
-        time.sleep(receiver.delay)
-        try:
-            self.send_response(status)
-            if 300 <= status < 400:
-                self.send_header("Location", "http://127.0.0.1:9/elsewhere")
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-        except (BrokenPipeError, ConnectionResetError):  # the sender timed out and hung up
-            pass
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-
 @pytest.fixture
 def receiver() -> Iterator[Receiver]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-    server.daemon_threads = True
-    state = Receiver(port=server.server_address[1])
-    server.receiver = state  # type: ignore[attr-defined]
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield state
-    server.shutdown()
-    server.server_close()
-    thread.join(timeout=5)
+    with serving() as state:
+        yield state
 
 
 def subscribe(url: str, events: list[str], **client: Any) -> WebhookSubscription:
