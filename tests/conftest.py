@@ -2,6 +2,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -129,3 +131,27 @@ def subprocess_env(**overrides: str) -> dict[str, str]:
     }
     env.update({"DJANGO_SETTINGS_MODULE": "connectivity.settings", **overrides})
     return env
+
+
+def start_celery_worker(log: Path, *options: str, **env: str) -> subprocess.Popen[str]:
+    """A real `celery -A connectivity worker` (default: one solo process) with `env` over subprocess_env, its
+    output in `log`. Stop it with stop_process."""
+    command = [sys.executable, "-m", "celery", "-A", "connectivity", "worker", *(options or ("--pool=solo",))]
+    with log.open("w") as output:  # the child keeps its own copy of the descriptor
+        return subprocess.Popen(
+            [*command, "--loglevel=INFO", "--without-gossip", "--without-mingle"],
+            cwd=Path(__file__).resolve().parent.parent,
+            env=subprocess_env(**env),
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+
+
+def stop_process(process: subprocess.Popen[str]) -> None:
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()

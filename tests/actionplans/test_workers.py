@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import sys
 import time
 from collections.abc import Callable, Iterator
 from datetime import timedelta
@@ -23,8 +22,8 @@ from accounts.models import Account, Tier
 from actionplans import services, tasks
 from actionplans.models import Escalation
 from organization.models import Notification, Role
-from tests.conftest import subprocess_env
-from tests.connectivity.test_worker import ROOT, database_url_for_test_db
+from tests.conftest import start_celery_worker, stop_process
+from tests.connectivity.test_worker import database_url_for_test_db
 from tests.factories import AccountFactory, UserFactory
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
@@ -64,7 +63,12 @@ def start_worker(broker: str, tmp_path: Path) -> Iterator[Callable[..., subproce
     started: list[subprocess.Popen[str]] = []
 
     def start(name: str, *, pool: str = "prefork", concurrency: int = 2) -> subprocess.Popen[str]:
-        env = subprocess_env(
+        process = start_celery_worker(
+            tmp_path / f"{name}.log",
+            f"--pool={pool}",
+            f"--concurrency={concurrency}",
+            "-n",
+            f"{name}@%h",
             DATABASE_URL=database_url_for_test_db(),
             CELERY_BROKER_URL=broker,
             DEBUG="true",
@@ -72,40 +76,12 @@ def start_worker(broker: str, tmp_path: Path) -> Iterator[Callable[..., subproce
             CELERY_VISIBILITY_TIMEOUT="5",
             PYTHONUNBUFFERED="1",
         )
-        log = (tmp_path / f"{name}.log").open("w")
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "connectivity",
-                "worker",
-                f"--pool={pool}",
-                f"--concurrency={concurrency}",
-                "-n",
-                f"{name}@%h",
-                "--loglevel=INFO",
-                "--without-gossip",
-                "--without-mingle",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
         started.append(process)
         return process
 
     yield start
     for process in started:
-        if process.poll() is None:
-            process.terminate()
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
+        stop_process(process)
 
 
 def wait_until(condition: Callable[[], bool], *, seconds: float = 600) -> None:

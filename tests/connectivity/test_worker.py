@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,7 +14,7 @@ from django.db import connection
 
 from connectivity.models import Heartbeat
 from connectivity.tasks import record_heartbeat_task
-from tests.conftest import subprocess_env
+from tests.conftest import start_celery_worker, stop_process
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -30,25 +29,15 @@ def database_url_for_test_db() -> str:
 
 @pytest.fixture
 def worker(transactional_db: Any, tmp_path: Path) -> Iterator[subprocess.Popen[str]]:
-    env = subprocess_env(
+    process = start_celery_worker(
+        tmp_path / "worker.log",
         DATABASE_URL=database_url_for_test_db(),
         CELERY_BROKER_URL=django_settings.CELERY_BROKER_URL,
         DEBUG="true",
         VAR_DIR=str(tmp_path),
     )
-    log = (tmp_path / "worker.log").open("w")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "connectivity", "worker", "--pool=solo", "--loglevel=INFO"],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
     yield process
-    process.terminate()
-    process.wait(timeout=30)
-    log.close()
+    stop_process(process)
 
 
 def test_a_real_worker_runs_a_task_sent_through_the_broker(worker: subprocess.Popen[str], settings: Any) -> None:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import logging
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from datetime import timedelta
@@ -28,8 +27,8 @@ from feedback.models import ContactLog, Issue
 from organization import webhooks
 from organization.models import ApiClient, Notification, User, WebhookDelivery, WebhookEvent
 from organization.tasks import redeliver_webhooks_task, send_notification_digests_task
-from tests.conftest import subprocess_env
-from tests.connectivity.test_worker import ROOT, database_url_for_test_db
+from tests.conftest import start_celery_worker, stop_process
+from tests.connectivity.test_worker import database_url_for_test_db
 from tests.factories import AccountFactory, UserFactory
 from tests.faults.conftest import RedisServer, SmtpSink, wait_until
 from tests.feedback.test_pages import quick_log_post
@@ -72,7 +71,8 @@ def worker(redis: RedisServer, smtp_sink: SmtpSink, tmp_path: Path) -> Iterator[
     started: list[subprocess.Popen[str]] = []
 
     def start() -> subprocess.Popen[str]:
-        env = subprocess_env(
+        process = start_celery_worker(
+            tmp_path / "worker.log",
             DATABASE_URL=database_url_for_test_db(),
             CELERY_BROKER_URL=redis.url(0),
             CACHE_URL=redis.url(1),
@@ -83,26 +83,12 @@ def worker(redis: RedisServer, smtp_sink: SmtpSink, tmp_path: Path) -> Iterator[
             VAR_DIR=str(tmp_path / "worker"),
             PYTHONUNBUFFERED="1",
         )
-        log = (tmp_path / "worker.log").open("w")
-        command = [sys.executable, "-m", "celery", "-A", "connectivity", "worker", "--pool=solo", "--loglevel=INFO"]
-        process = subprocess.Popen(
-            [*command, "--without-gossip", "--without-mingle"],
-            cwd=ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
         started.append(process)
         return process
 
     yield start
     for process in started:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        stop_process(process)
 
 
 def report(capsys: pytest.CaptureFixture[str], line: str) -> None:
