@@ -19,7 +19,7 @@ from accounts.models import (
     Segment,
     TeamRole,
 )
-from connectivity.seeding import SeedContext
+from kernel.seeding import SeedContext
 from organization.models import Role
 
 SEGMENTS = [("Multinational", "multinational"), ("National", "national"), ("Local enterprise", "local-enterprise")]

@@ -30,19 +30,12 @@ from accounts.models import (
     Tier,
     TierRule,
 )
+from kernel.versions import StaleVersion
 from organization import webhooks
 from organization.models import User
 
 # Rank bands recorded in history: moving between them is news, moving from 312 to 318 is not.
 RANK_BANDS = [(1, 10), (11, 50), (51, 100), (101, 500), (501, 1000)]
-
-
-class StaleVersion(Exception):
-    """The caller edited an older version of the row than the one stored: refuse rather than overwrite."""
-
-    def __init__(self, current: int) -> None:
-        super().__init__(f"This record was changed by someone else (now at version {current}).")
-        self.current = current
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from django.db import OperationalError
 from django.utils import timezone
 
 from accounts import csv_import
-from connectivity.celery import Task
+from kernel.tasks import Task
 
 RETRY_AFTER_SECONDS = 30
 

@@ -19,6 +19,7 @@ from accounts import selectors, services, timeline
 from accounts.filters import AccountFilter
 from accounts.forms import AccountForm, ContactForm, OverrideForm, PrioritySettingsForm, ScoresForm
 from accounts.models import Account, CustomerContact, PriorityCriterion, Tier, TierRule
+from kernel.versions import StaleVersion
 from organization.models import Role, User
 
 PAGE_SIZE = 50
@@ -166,7 +167,7 @@ def account_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 expected_version=form.cleaned_data["version"],
                 **fields,
             )
-        except services.StaleVersion as exc:
+        except StaleVersion as exc:
             form.add_error(None, f"{exc} Reload the page to see their changes, then edit again.")
         except ValidationError as exc:
             form.add_error(None, exc)

@@ -7,8 +7,8 @@ from datetime import timedelta
 from django.utils import timezone
 
 from actionplans.models import COMPLAINT_TEMPLATE, ActionPlan, PlanStatus, PlanStep
-from connectivity.seeding import SeedContext
 from feedback.models import Issue, IssueStatus
+from kernel.seeding import SeedContext
 
 
 def seed(ctx: SeedContext) -> None:

@@ -208,7 +208,7 @@ def _title_from(text: str) -> str:
 
 
 def _lock(plan: ActionPlan, expected_version: int | None) -> ActionPlan:
-    from accounts.services import StaleVersion
+    from kernel.versions import StaleVersion
 
     locked = ActionPlan.objects.select_for_update().select_related("account").get(pk=plan.pk)
     if expected_version is not None and locked.version != expected_version:

@@ -15,12 +15,12 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from accounts.services import StaleVersion
 from actionplans import selectors, services
 from actionplans.forms import PlanEditForm, PlanFilter, PlanStatusForm
 from actionplans.models import ActionPlan, Escalation, PlanStatus, PlanStep
 from feedback import selectors as feedback_selectors
 from feedback.models import IssueStatus
+from kernel.versions import StaleVersion
 from organization.models import User
 
 PAGE_SIZE = 50

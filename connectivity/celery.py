@@ -1,55 +1,17 @@
 """The Celery app. Settings come from Django's settings module (the CELERY_ namespace).
 
-Every task's class is `Task` below: queuing work after a commit never fails the request that committed.
+Every task's class is `kernel.tasks.Task`: queuing work after a commit never fails the request that committed.
 """
 
 from __future__ import annotations
 
-import functools
-import logging
 import os
-from typing import Any
 
 from celery import Celery
-from celery.contrib.django.task import DjangoTask
-from django.db import transaction
-from kombu.exceptions import OperationalError as BrokerUnavailable
+
+from kernel.tasks import Task
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "connectivity.settings")
-
-logger = logging.getLogger(__name__)
-
-
-class Task(DjangoTask[Any, Any]):
-    """A DjangoTask whose `delay_on_commit` survives a broker that is down.
-
-    Work queued on commit is owed by a row that transaction wrote (a webhook delivery, a notification), and a
-    periodic sweep re-queues what such rows still owe. So when the broker cannot be reached just after the commit,
-    raising would only turn a saved change into a 500 for the person who made it (after a wait for the broker): the
-    failure is logged instead, and the sweep sends the work once the broker is back. Publishing is bounded by
-    CELERY_BROKER_CONNECTION_TIMEOUT and CELERY_TASK_PUBLISH_RETRY_POLICY. Errors of the task itself (eager
-    mode) still propagate: only an unreachable broker is caught.
-    """
-
-    def delay_on_commit(self, *args: Any, **kwargs: Any) -> None:  # type: ignore[override]
-        transaction.on_commit(functools.partial(self._send_after_commit, args, kwargs))
-
-    def apply_async_on_commit(  # type: ignore[override]
-        self, args: tuple[Any, ...] | None = None, kwargs: dict[str, Any] | None = None, **options: Any
-    ) -> None:
-        transaction.on_commit(functools.partial(self._send_after_commit, args or (), kwargs or {}, **options))
-
-    def _send_after_commit(self, args: tuple[Any, ...], kwargs: dict[str, Any], **options: Any) -> None:
-        try:
-            self.apply_async(args, kwargs, **options)
-        except BrokerUnavailable as exc:
-            logger.warning(
-                "Broker unavailable, %s%r not queued after commit (%s); its row stays pending for the sweep.",
-                self.name,
-                args,
-                exc,
-            )
-
 
 app = Celery("connectivity", task_cls=Task)
 app.config_from_object("django.conf:settings", namespace="CELERY")

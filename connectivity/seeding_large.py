@@ -44,9 +44,10 @@ from accounts.models import (
     TeamRole,
 )
 from actionplans.models import COMPLAINT_TEMPLATE, ActionPlan, PlanStatus, PlanStep
-from connectivity.seeding import SeedContext, seed_modules
+from connectivity.seeding import seed_modules
 from feedback import seed as feedback_seed
 from feedback.models import Channel, ContactLog, Issue, IssueStatus, Severity, Topic
+from kernel.seeding import SeedContext
 from organization.models import Role, User
 
 # The app seeders this module stands in for at large scale.

@@ -117,7 +117,9 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "csp",
-    # Ours, in dependency order: each app may import only from those above it.
+    # Ours, in dependency order: each app may import only from those above it. The kernel imports no app; the
+    # project package (connectivity: settings, URLs, commands, health) composes them all.
+    "kernel",
     "organization",
     "accounts",
     "feedback",
@@ -323,11 +325,11 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["organization.api.permissions.HasApiScope"],
     "DEFAULT_THROTTLE_CLASSES": ["organization.api.throttling.PerClientRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"client": env.str("API_THROTTLE_RATE", default="1200/min")},
-    "DEFAULT_PAGINATION_CLASS": "connectivity.api.pagination.CursorPagination",
+    "DEFAULT_PAGINATION_CLASS": "kernel.api.pagination.CursorPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_FILTER_BACKENDS": ["connectivity.api.filters.StrictFilterBackend"],
+    "DEFAULT_FILTER_BACKENDS": ["kernel.api.filters.StrictFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "connectivity.api.errors.exception_handler",
+    "EXCEPTION_HANDLER": "kernel.api.errors.exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
@@ -354,7 +356,7 @@ SPECTACULAR_SETTINGS = {
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "connectivity.api.schema.document_error_responses",
+        "kernel.api.schema.document_error_responses",
     ],
 }
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django.utils import timezone
 
-from connectivity.seeding import SeedContext
 from dashboards import services
+from kernel.seeding import SeedContext
 
 
 def seed(ctx: SeedContext) -> None:

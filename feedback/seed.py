@@ -9,8 +9,8 @@ from django.utils import timezone
 
 from accounts import services as account_services
 from accounts.models import Account
-from connectivity.seeding import SeedContext
 from feedback.models import Channel, ContactLog, Issue, IssueStatus, Severity, Topic
+from kernel.seeding import SeedContext
 
 SAYINGS: dict[str, list[str]] = {
     Topic.DELIVERY: [

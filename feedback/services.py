@@ -14,8 +14,9 @@ from django.urls import reverse
 
 from accounts import services as account_services
 from accounts.models import Account, CustomerContact
-from connectivity.models import IdempotencyKey
 from feedback.models import Channel, ContactLog, Issue, IssueHandoff, IssueStatus, Severity, Topic
+from kernel.models import IdempotencyKey
+from kernel.versions import StaleVersion
 from organization import services as organization_services
 from organization import webhooks
 from organization.models import Department, User
@@ -165,7 +166,7 @@ def _notify_department(*, issue: Issue, department: Department, exclude: User | 
 def _lock_issue(issue: Issue, expected_version: int | None) -> Issue:
     locked = Issue.objects.select_for_update().get(pk=issue.pk)
     if expected_version is not None and locked.version != expected_version:
-        raise account_services.StaleVersion(locked.version)
+        raise StaleVersion(locked.version)
     return locked
 
 
@@ -254,7 +255,7 @@ def edit_contact_log(
     if now - locked.created_at > EDIT_WINDOW:
         raise PermissionDenied("A contact log can be edited for 24 hours after it was written.")
     if expected_version is not None and expected_version != locked.version:
-        raise account_services.StaleVersion(locked.version)
+        raise StaleVersion(locked.version)
     for name, value in fields.items():
         setattr(locked, name, value)
     if "topics" in fields and any(t not in Topic.values for t in locked.topics):

@@ -17,7 +17,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts import selectors as account_selectors
 from accounts.models import Account
-from accounts.services import StaleVersion
 from feedback import selectors, services
 from feedback.forms import (
     MAX_ISSUE_ROWS,
@@ -30,6 +29,7 @@ from feedback.forms import (
     issue_row_indexes,
 )
 from feedback.models import ContactLog, Issue
+from kernel.versions import StaleVersion
 from organization.models import Department, User
 
 

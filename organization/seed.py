@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth.hashers import make_password
 
-from connectivity.seeding import DEMO_PASSWORD, SeedContext
+from kernel.seeding import DEMO_PASSWORD, SeedContext
 from organization.models import Department, Role, User
 
 DEPARTMENTS = [

@@ -1,7 +1,7 @@
 from celery import shared_task
 from django.utils import timezone
 
-from connectivity.celery import Task
+from kernel.tasks import Task
 from organization import services, webhooks
 from organization.models import Notification
 

@@ -9,7 +9,7 @@ from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from accounts.models import Account, AccountStatus, Segment, Tier
-from connectivity.api.versioning import version_field
+from kernel.api.versioning import version_field
 from organization.models import User
 
 # The API names tiers as words (`"strategic"`), in output and in the `tier` filter alike.

@@ -38,15 +38,16 @@ from accounts.api.serializers import (
 )
 from accounts.filters import AccountFilter
 from accounts.models import Account, BuyingRole, CustomerContact, PriorityCriterion, Tier
-from connectivity.api.idempotency import idempotent
-from connectivity.api.schema import (
+from kernel.api.idempotency import idempotent
+from kernel.api.schema import (
     IF_MATCH_HEADER,
     error_response,
     etag_header,
 )
-from connectivity.api.versioning import PreconditionFailed, PreconditionRequired, versioned_response
-from connectivity.api.versioning import expected_version as _expected_version
-from connectivity.api.versioning import person as _person
+from kernel.api.versioning import PreconditionFailed, PreconditionRequired, versioned_response
+from kernel.api.versioning import expected_version as _expected_version
+from kernel.versions import StaleVersion
+from organization.api.authentication import person as _person
 from organization.models import Role
 
 # Sessions: who may add accounts. API clients need the write scope instead (HasApiScope checks it).
@@ -151,7 +152,7 @@ def _check_may_edit(request: Request, account: Account) -> None:
 def _refusing_lost_updates() -> Iterator[None]:
     try:
         yield
-    except services.StaleVersion as stale:
+    except StaleVersion as stale:
         raise PreconditionFailed(str(stale)) from None
     except IntegrityError:
         # Two writers raced for one external id: full_clean() saw it free, the unique index did not.

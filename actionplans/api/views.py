@@ -10,7 +10,7 @@ creates it on behalf of the account's owner, who becomes `created_by`; from an i
 that owner also owns the plan, as the person clicking would on the page. Editing a plan, moving its status and
 acknowledging an escalation are a person's acts: API clients get 403 there.
 
-Every POST honours an `Idempotency-Key` header (connectivity.api.idempotency). PATCH is optimistic, as in the
+Every POST honours an `Idempotency-Key` header (kernel.api.idempotency). PATCH is optimistic, as in the
 accounts and feedback APIs: send the version you edited (`version` in the body or `If-Match: "<version>"`;
 detail responses carry it as `ETag`); a stale version is 412 and nothing is written, no version at all is 428.
 A status change takes a version too, optionally.
@@ -39,8 +39,9 @@ from actionplans import selectors, services
 from actionplans.api.serializers import ActionPlanSerializer, ActionPlanStatusField, EscalationSerializer
 from actionplans.filters import ActionPlanFilter, EscalationFilter
 from actionplans.models import ActionPlan, Escalation, PlanStatus, PlanStep
-from connectivity.api.idempotency import idempotent
-from connectivity.api.schema import (
+from feedback.models import Issue, IssueStatus
+from kernel.api.idempotency import idempotent
+from kernel.api.schema import (
     ID_PARAMETER,
     IDEMPOTENCY_RESPONSES,
     IF_MATCH_HEADER,
@@ -48,11 +49,10 @@ from connectivity.api.schema import (
     error_response,
     etag_header,
 )
-from connectivity.api.versioning import PreconditionRequired, service_errors, version_field, versioned_response
-from connectivity.api.versioning import expected_version as _expected_version
-from connectivity.api.versioning import person as _person
-from connectivity.api.versioning import require_person as _require_person
-from feedback.models import Issue, IssueStatus
+from kernel.api.versioning import PreconditionRequired, service_errors, version_field, versioned_response
+from kernel.api.versioning import expected_version as _expected_version
+from organization.api.authentication import person as _person
+from organization.api.authentication import require_person as _require_person
 from organization.models import Department, User
 
 ETAG_HEADER = etag_header("plan")
@@ -122,7 +122,7 @@ def _visible_escalation(request: Request, pk: int) -> Escalation:
     return escalation
 
 
-_CursorListApi = generics.ListAPIView  # forged cursors are a 404 in connectivity.api.pagination
+_CursorListApi = generics.ListAPIView  # forged cursors are a 404 in kernel.api.pagination
 
 
 @extend_schema_serializer(component_name="ActionPlanCreate")

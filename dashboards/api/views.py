@@ -22,10 +22,10 @@ from rest_framework.views import APIView
 from accounts.api.views import AccountApiFilter
 from accounts.models import Account
 from accounts.selectors import month_starts
-from connectivity.api.filters import refuse_unknown_parameters
 from dashboards import selectors
 from dashboards.api.serializers import KpiReportSerializer, PriorityAccountSerializer
 from dashboards.models import SNAPSHOT_FIELDS, KpiScope
+from kernel.api.filters import refuse_unknown_parameters
 from organization.models import Department, User
 
 

@@ -10,7 +10,7 @@ logs it on behalf of the account's owner, who becomes its author and a participa
 author, the one the customer talked to. Editing a log (its author only) and acting on issues (acknowledging,
 handing off) are a person's acts: API clients get 403 there.
 
-Every POST honours an `Idempotency-Key` header (connectivity.api.idempotency). PATCH is optimistic, as in the
+Every POST honours an `Idempotency-Key` header (kernel.api.idempotency). PATCH is optimistic, as in the
 accounts API: send the version you edited (`version` in the body or `If-Match: "<version>"`; detail responses
 carry it as `ETag`); a stale version is 412 and nothing is written, no version at all is 428. Acting on an issue
 (acknowledging, handing off) takes a version too, optionally, as a plan's status change does.
@@ -31,23 +31,23 @@ from rest_framework.views import APIView
 
 from accounts.api.serializers import VisibleAccountField
 from accounts.models import Account, CustomerContact
-from connectivity.api.idempotency import idempotent
-from connectivity.api.schema import (
+from feedback import selectors, services
+from feedback.api.serializers import ContactLogSerializer, IssueSerializer
+from feedback.filters import ContactLogFilter, IssueFilter
+from feedback.forms import MAX_ISSUE_ROWS
+from feedback.models import Channel, ContactLog, Issue, Severity, Topic
+from kernel.api.idempotency import idempotent
+from kernel.api.schema import (
     ID_PARAMETER,
     IDEMPOTENCY_RESPONSES,
     IF_MATCH_HEADER,
     error_response,
     etag_header,
 )
-from connectivity.api.versioning import PreconditionRequired, service_errors, version_field, versioned_response
-from connectivity.api.versioning import expected_version as _expected_version
-from connectivity.api.versioning import person as _person
-from connectivity.api.versioning import require_person as _require_person
-from feedback import selectors, services
-from feedback.api.serializers import ContactLogSerializer, IssueSerializer
-from feedback.filters import ContactLogFilter, IssueFilter
-from feedback.forms import MAX_ISSUE_ROWS
-from feedback.models import Channel, ContactLog, Issue, Severity, Topic
+from kernel.api.versioning import PreconditionRequired, service_errors, version_field, versioned_response
+from kernel.api.versioning import expected_version as _expected_version
+from organization.api.authentication import person as _person
+from organization.api.authentication import require_person as _require_person
 from organization.models import Department, User
 
 ETAG_HEADER = etag_header("contact log")
@@ -111,7 +111,7 @@ def _visible_issue(request: Request, pk: int) -> Issue:
     return issue
 
 
-_CursorListApi = generics.ListAPIView  # forged cursors are a 404 in connectivity.api.pagination
+_CursorListApi = generics.ListAPIView  # forged cursors are a 404 in kernel.api.pagination
 
 
 class ContactLogListApi(_CursorListApi[ContactLog]):

@@ -1,13 +1,13 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.utils import timezone
 from rest_framework import authentication, exceptions
 from rest_framework.request import Request
 
 from organization import audit, selectors, services
-from organization.models import ApiClient
+from organization.models import ApiClient, User
 
 
 class ApiClientPrincipal:
@@ -58,3 +58,18 @@ class ApiClientTokenAuthentication(authentication.BaseAuthentication):
 
     def authenticate_header(self, request: Request) -> str:
         return f'{self.keyword} realm="api"'
+
+
+def person(request: Request) -> User | None:
+    """The person behind a request, or None for an API client (the services then record no person)."""
+    if isinstance(request.auth, ApiClient):
+        return None
+    return cast(User, request.user)
+
+
+def require_person(request: Request, message: str) -> User:
+    """Some acts are a person's (acknowledging, resolving): an API client gets 403 with `message`."""
+    acting = person(request)
+    if acting is None:
+        raise exceptions.PermissionDenied(message)
+    return acting

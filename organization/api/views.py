@@ -9,7 +9,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from connectivity.api.idempotency import idempotent
+from kernel.api.idempotency import idempotent
 from organization import selectors, services
 from organization.api.authentication import ApiClientPrincipal
 from organization.api.permissions import HasApiScope, IsAdminUserOrWriteClient

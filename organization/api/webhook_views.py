@@ -19,7 +19,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from connectivity.api.idempotency import idempotent
+from kernel.api.idempotency import idempotent
 from organization import webhooks
 from organization.models import ApiClient, User, WebhookDelivery, WebhookEvent, WebhookSubscription
 

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from accounts import services
 from accounts.models import Account, AccountScore, PriorityChange, Segment, Tier
+from kernel.versions import StaleVersion
 from organization.models import Role
 from tests.factories import AccountFactory, CriterionFactory, UserFactory
 
@@ -172,7 +173,7 @@ def test_recording_a_contact_moves_the_next_contact_due_by_the_tier_cadence(crit
 def test_a_stale_version_is_refused_and_nothing_changes(alice: Any) -> None:
     account = AccountFactory.create(name="Alpha", owner=alice)
     services.update_account(account=account, changed_by=alice, now=timezone.now(), expected_version=1, region="East")
-    with pytest.raises(services.StaleVersion):
+    with pytest.raises(StaleVersion):
         services.update_account(
             account=account, changed_by=alice, now=timezone.now(), expected_version=1, region="West"
         )

@@ -24,8 +24,8 @@ from rest_framework.test import APIClient
 
 from accounts.models import Account
 from actionplans.models import ActionPlan
-from connectivity.models import IdempotencyKey
 from feedback.models import ContactLog, Issue, IssueHandoff
+from kernel.models import IdempotencyKey
 from organization.models import Department, User
 from tests.factories import (
     AccountFactory,

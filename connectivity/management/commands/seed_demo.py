@@ -7,7 +7,8 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from connectivity import seeding_large
-from connectivity.seeding import DEMO_PASSWORD, SeedContext, seed_modules
+from connectivity.seeding import seed_modules
+from kernel.seeding import DEMO_PASSWORD, SeedContext
 from organization.models import User
 
 

@@ -9,7 +9,7 @@ from typing import Any
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-from connectivity.seeding import DEMO_PASSWORD
+from kernel.seeding import DEMO_PASSWORD
 from organization.models import User
 from organization.seed import DEMO_USERS
 

@@ -10,15 +10,14 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any, cast
+from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from rest_framework import exceptions, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from accounts.services import StaleVersion
-from organization.models import ApiClient, User
+from kernel.versions import StaleVersion
 
 _VERSION_TAG = re.compile(r'"(\d{1,9})"|(\d{1,9})')
 
@@ -57,21 +56,6 @@ def expected_version(request: Request, body_version: int | None) -> int | None:
     if body_version is not None and body_version != header_version:
         raise exceptions.ValidationError({"version": ["The body and the If-Match header name different versions."]})
     return header_version
-
-
-def person(request: Request) -> User | None:
-    """The person behind a request, or None for an API client (the services then record no person)."""
-    if isinstance(request.auth, ApiClient):
-        return None
-    return cast(User, request.user)
-
-
-def require_person(request: Request, message: str) -> User:
-    """Some acts are a person's (acknowledging, resolving): an API client gets 403 with `message`."""
-    acting = person(request)
-    if acting is None:
-        raise exceptions.PermissionDenied(message)
-    return acting
 
 
 @contextmanager

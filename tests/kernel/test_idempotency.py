@@ -6,6 +6,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from kernel.api import idempotency
 from django.conf import settings
 from django.db import IntegrityError, connection
 from django.urls import reverse
@@ -14,10 +15,9 @@ from drf_spectacular.generators import SchemaGenerator
 from rest_framework.test import APIClient
 
 from accounts import services as account_services
-from connectivity.api import idempotency
-from connectivity.models import IdempotencyKey
 from feedback import services as feedback_services
 from feedback.models import ContactLog
+from kernel.models import IdempotencyKey
 from organization import services as organization_services
 from organization.models import ApiClient, Department, User
 from tests.factories import AccountFactory, SegmentFactory

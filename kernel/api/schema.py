@@ -23,7 +23,7 @@ ERRORS = {
     "429": "Rate limit exceeded; retry after the `Retry-After` header.",
 }
 WRITE_ONLY = {"400"}
-MAX_PAGE_SIZE = 200  # connectivity.api.pagination.CursorPagination.max_page_size
+MAX_PAGE_SIZE = 200  # kernel.api.pagination.CursorPagination.max_page_size
 
 
 def document_error_responses(result: dict[str, Any], generator: Any, request: Any, public: bool) -> dict[str, Any]:
@@ -34,7 +34,7 @@ def document_error_responses(result: dict[str, Any], generator: Any, request: An
             names = {parameter.get("name") for parameter in operation.get("parameters", [])}
             for parameter in operation.get("parameters", []):
                 if parameter.get("name") == "page_size" and parameter.get("in") == "query":
-                    # connectivity.api.pagination refuses anything else with a 400
+                    # kernel.api.pagination refuses anything else with a 400
                     parameter["schema"] = {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE}
             extra = {}
             if "cursor" in names:
