@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -21,6 +20,7 @@ from accounts.filters import AccountFilter
 from accounts.models import Account
 from accounts.selectors import call_next_for_user, month_starts
 from dashboards import selectors
+from kernel.exports import csv_lines
 from organization import audit
 from organization.models import User
 
@@ -87,75 +87,66 @@ def priority_export(request: HttpRequest) -> StreamingHttpResponse:
     today = timezone.localdate()
     accounts = selectors.with_priority_columns(_filtered(request).qs, today=today)
     audit.record(kind=audit.Kind.EXPORT, request=request, detail={"export": "priority-accounts", **request.GET.dict()})
-    response = StreamingHttpResponse(_export_lines(accounts, user=request.user, today=today), content_type="text/csv")
+    rows = _export_rows(accounts, user=request.user, today=today)
+    response = StreamingHttpResponse(csv_lines(rows), content_type="text/csv")  # formulas neutralised, as everywhere
     response["Content-Disposition"] = f'attachment; filename="priority-accounts-{today.isoformat()}.csv"'
     return response
 
 
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
-def _export_lines(accounts: QuerySet[Account], *, user: Any, today: date) -> Iterator[str]:
-    writer = csv.writer(_Echo())
+def _export_rows(accounts: QuerySet[Account], *, user: Any, today: date) -> Iterator[list[object]]:
     months = [f"rating_{first:%Y_%m}" for first in month_starts(today)]
-    yield writer.writerow(
-        [
-            "rank",
-            "account",
-            "external_id",
-            "tier",
-            "segment",
-            "region",
-            "owner",
-            "status",
-            "days_since_contact",
-            "cadence_days",
-            "contact_status",
-            *(f"open_{severity}_issues" for severity in selectors.SEVERITIES),
-            "overdue_plans",
-            "open_escalations",
-            "health",
-            "health_band",
-            "satisfied_but_at_risk",
-            *months,
-        ]
-    )
+    yield [
+        "rank",
+        "account",
+        "external_id",
+        "tier",
+        "segment",
+        "region",
+        "owner",
+        "status",
+        "days_since_contact",
+        "cadence_days",
+        "contact_status",
+        *(f"open_{severity}_issues" for severity in selectors.SEVERITIES),
+        "overdue_plans",
+        "open_escalations",
+        "health",
+        "health_band",
+        "satisfied_but_at_risk",
+        *months,
+    ]
     chunk: list[Account] = []
     for account in accounts.iterator(chunk_size=EXPORT_CHUNK):
         chunk.append(account)
         if len(chunk) == EXPORT_CHUNK:
-            yield from _export_chunk(chunk, writer=writer, user=user, today=today)
+            yield from _export_chunk(chunk, user=user, today=today)
             chunk = []
-    yield from _export_chunk(chunk, writer=writer, user=user, today=today)
+    yield from _export_chunk(chunk, user=user, today=today)
 
 
-def _export_chunk(chunk: list[Account], *, writer: Any, user: Any, today: date) -> Iterator[str]:
+def _export_chunk(chunk: list[Account], *, user: Any, today: date) -> Iterator[list[object]]:
     for row in selectors.priority_rows(chunk, user=user, today=today) if chunk else []:
         a: Any = row.account
-        yield writer.writerow(
-            [
-                a.rank,
-                a.name,
-                a.external_id or "",
-                a.get_tier_display(),
-                a.segment.name,
-                a.region,
-                a.owner.full_name,
-                a.get_status_display(),
-                "" if row.days_since_contact is None else row.days_since_contact,
-                row.cadence_days,
-                row.contact_status,
-                *(getattr(a, f"open_{severity}") for severity in selectors.SEVERITIES),
-                a.overdue_plans,
-                a.open_escalations,
-                "" if a.health is None else a.health,
-                a.health_band or "",
-                "yes" if a.health_at_risk else "no",
-                *("" if value is None else value for value in row.ratings),
-            ]
-        )
+        yield [
+            a.rank,
+            a.name,
+            a.external_id or "",
+            a.get_tier_display(),
+            a.segment.name,
+            a.region,
+            a.owner.full_name,
+            a.get_status_display(),
+            "" if row.days_since_contact is None else row.days_since_contact,
+            row.cadence_days,
+            row.contact_status,
+            *(getattr(a, f"open_{severity}") for severity in selectors.SEVERITIES),
+            a.overdue_plans,
+            a.open_escalations,
+            "" if a.health is None else a.health,
+            a.health_band or "",
+            "yes" if a.health_at_risk else "no",
+            *("" if value is None else value for value in row.ratings),
+        ]
 
 
 def _window(request: HttpRequest) -> int:
