@@ -1,4 +1,7 @@
-"""CSV import and export pages: thin views over accounts.csv_import (the formats: docs/csv-import.md)."""
+"""CSV import and export pages: thin views over accounts.csv_parsing, .imports, .selectors and .exports.
+
+The formats: docs/csv-import.md.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +16,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
 
-from accounts import csv_import, selectors
+from accounts import csv_parsing, exports, imports, selectors
 from accounts.filters import AccountFilter
 from accounts.models import AccountImport
 from organization import audit
@@ -36,18 +39,18 @@ class ImportForm(forms.Form):
         if upload is None or kind is None:
             return cleaned
         try:
-            if upload.size > csv_import.MAX_BYTES:  # refused before reading it
-                raise csv_import.BadFile("The file is larger than 5 MB. Split it into smaller files.")
-            text = csv_import.read_upload(data=upload.read(csv_import.MAX_BYTES + 1))
-            cleaned["parsed"] = csv_import.parse_csv(text=text, kind=kind)
-        except csv_import.BadFile as exc:
+            if upload.size > csv_parsing.MAX_BYTES:  # refused before reading it
+                raise csv_parsing.BadFile("The file is larger than 5 MB. Split it into smaller files.")
+            text = csv_parsing.read_upload(data=upload.read(csv_parsing.MAX_BYTES + 1))
+            cleaned["parsed"] = csv_parsing.parse_csv(text=text, kind=kind)
+        except csv_parsing.BadFile as exc:
             self.add_error("file", str(exc))
         return cleaned
 
 
 def _importer(request: HttpRequest) -> User:
     user = request.user
-    if not isinstance(user, User) or not csv_import.can_import(user):
+    if not isinstance(user, User) or not imports.can_import(user):
         raise PermissionDenied("Account managers, department leads, executives and admins import accounts.")
     return user
 
@@ -59,11 +62,11 @@ def account_import(request: HttpRequest) -> HttpResponse:
     user = _importer(request)
     form = ImportForm(request.POST, request.FILES) if request.method == "POST" else ImportForm()
     if form.is_valid():
-        job = csv_import.check_upload(
+        job = imports.check_upload(
             parsed=form.cleaned_data["parsed"], file_name=form.cleaned_data["file"].name, user=user
         )
         return redirect("accounts:import-detail", pk=job.pk)
-    recent = csv_import.imports_for_user(user=user)[:5]
+    recent = selectors.imports_for_user(user=user)[:5]
     return render(request, "accounts/import_upload.html", {"form": form, "recent": recent})
 
 
@@ -73,18 +76,18 @@ def account_import(request: HttpRequest) -> HttpResponse:
 def account_import_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The dry run's preview, the confirmation (POST), the progress of a queued import and its result."""
     user = _importer(request)
-    job = get_object_or_404(csv_import.imports_for_user(user=user).defer(None), pk=pk)
+    job = get_object_or_404(selectors.imports_for_user(user=user).defer(None), pk=pk)
     if request.method == "POST":
-        csv_import.confirm_import(account_import=job, user=user, now=timezone.now())
+        imports.confirm_import(account_import=job, user=user, now=timezone.now())
         return redirect("accounts:import-detail", pk=job.pk)
     template = "accounts/import_detail.html"
     if request.headers.get("HX-Request"):  # the progress poll
         template += "#import-status"
     context = {
         "job": job,
-        "columns": csv_import.COLUMNS[job.kind],
-        "preview": csv_import.preview_rows(account_import=job) if job.status == AccountImport.Status.READY else [],
-        "inline_rows": csv_import.INLINE_ROWS,
+        "columns": csv_parsing.COLUMNS[job.kind],
+        "preview": selectors.preview_rows(account_import=job) if job.status == AccountImport.Status.READY else [],
+        "inline_rows": imports.INLINE_ROWS,
     }
     return render(request, template, context)
 
@@ -97,7 +100,7 @@ def account_export(request: HttpRequest) -> StreamingHttpResponse:
     today = timezone.localdate()
     audit.record(kind=audit.Kind.EXPORT, request=request, detail={"export": "accounts", "filters": request.GET.dict()})
     response = StreamingHttpResponse(
-        csv_import.export_lines(accounts=accounts, today=today), content_type="text/csv; charset=utf-8"
+        exports.export_lines(accounts=accounts, today=today), content_type="text/csv; charset=utf-8"
     )
     response["Content-Disposition"] = f'attachment; filename="accounts-{today.isoformat()}.csv"'
     return response

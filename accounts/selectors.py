@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -25,9 +27,11 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, Round
 
+from accounts.csv_parsing import COLUMNS
 from accounts.models import (
     Account,
     AccountHealthMonth,
+    AccountImport,
     AccountScore,
     AccountTeamMember,
     CustomerContact,
@@ -36,8 +40,10 @@ from accounts.models import (
     Tier,
 )
 from accounts.services import ensure_tier_rules
+from organization.models import User
 
 DUE_SOON_DAYS = 7
+PREVIEW_ROWS = 10  # of a CSV import, on its confirmation page
 
 
 def contact_status(due: date | None, today: date) -> str:
@@ -168,3 +174,24 @@ def tier_counts(*, user: Any) -> dict[int, int]:
 
 def cadence_days() -> dict[int, int]:
     return ensure_tier_rules().cadence_days
+
+
+def imports_for_user(*, user: User) -> QuerySet[AccountImport]:
+    """A user's own CSV imports: an upload may hold confidential accounts, so nobody else sees it."""
+    return AccountImport.objects.filter(created_by=user).defer("content", "errors")
+
+
+def preview_rows(*, account_import: AccountImport, limit: int = PREVIEW_ROWS) -> list[list[str]]:
+    """The first rows of a checked CSV file, in the kind's columns, for the confirmation page."""
+    if not account_import.content:
+        return []
+    columns = COLUMNS[account_import.kind]
+    reader = csv.DictReader(io.StringIO(account_import.content, newline=""))
+    reader.fieldnames = [name.strip().lower() for name in reader.fieldnames or []]
+    rows = []
+    for record in reader:
+        if any((value or "").strip() for value in record.values() if isinstance(value, str)):
+            rows.append([(record.get(column) or "").strip() for column in columns])
+        if len(rows) == limit:
+            break
+    return rows

@@ -1,4 +1,4 @@
-"""Background work for accounts: large CSV imports (accounts.csv_import decides what runs here)."""
+"""Background work for accounts: large CSV imports (accounts.imports decides what runs here)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from celery import shared_task
 from django.db import OperationalError
 from django.utils import timezone
 
-from accounts import csv_import
+from accounts import imports
 from kernel.tasks import Task
 
 RETRY_AFTER_SECONDS = 30
@@ -21,12 +21,12 @@ def run_import_task(self: Task, import_id: int) -> None:
     written); anything else, or the last retry, marks the import failed so its page stops waiting.
     """
     try:
-        csv_import.run_import(import_id=import_id, now=timezone.now())
+        imports.run_import(import_id=import_id, now=timezone.now())
     except OperationalError as exc:
         if self.request.retries < (self.max_retries or 0):
             raise self.retry(exc=exc, countdown=RETRY_AFTER_SECONDS) from exc
-        csv_import.fail_import(import_id=import_id, message=f"The database was unavailable ({exc}). Try again.")
+        imports.fail_import(import_id=import_id, message=f"The database was unavailable ({exc}). Try again.")
         raise
     except Exception as exc:
-        csv_import.fail_import(import_id=import_id, message=f"The import stopped on an unexpected error ({exc}).")
+        imports.fail_import(import_id=import_id, message=f"The import stopped on an unexpected error ({exc}).")
         raise

@@ -10,7 +10,7 @@ from django.db import IntegrityError
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts import csv_import, services, tasks
+from accounts import csv_parsing, exports, imports, services, tasks
 from accounts.models import Account, AccountImport, AccountTeamMember, CustomerContact
 from organization.models import Role
 from tests.factories import AccountFactory, SegmentFactory, UserFactory
@@ -261,7 +261,7 @@ THREE_ROWS = ACCOUNTS_HEADER + "".join(f"Co {i},,national,,,,alice@example.com,,
 
 
 def test_a_file_with_too_many_rows_is_a_form_error(client: Any, alice: Any, national: Any, monkeypatch: Any) -> None:
-    monkeypatch.setattr(csv_import, "MAX_ROWS", 2)
+    monkeypatch.setattr(csv_parsing, "MAX_ROWS", 2)
     client.force_login(alice)
     response = upload(client, "accounts", THREE_ROWS)
     assert "more than 2 rows" in response.context["form"].errors["file"][0]
@@ -269,7 +269,7 @@ def test_a_file_with_too_many_rows_is_a_form_error(client: Any, alice: Any, nati
 
 
 def test_a_file_too_large_is_a_form_error(client: Any, alice: Any, national: Any, monkeypatch: Any) -> None:
-    monkeypatch.setattr(csv_import, "MAX_BYTES", 100)
+    monkeypatch.setattr(csv_parsing, "MAX_BYTES", 100)
     client.force_login(alice)
     response = upload(client, "accounts", THREE_ROWS)
     assert "larger than 5 MB" in response.context["form"].errors["file"][0]
@@ -335,13 +335,13 @@ def test_a_queued_import_polls_its_progress_fragment(client: Any, alice: Any, na
 
 def test_run_import_is_idempotent(alice: Any, national: Any) -> None:
     text = ACCOUNTS_HEADER + "Once Co,,national,,,,alice@example.com,,,\n"
-    job = csv_import.check_upload(
-        parsed=csv_import.parse_csv(text=text, kind="accounts"), file_name="once.csv", user=alice
+    job = imports.check_upload(
+        parsed=csv_parsing.parse_csv(text=text, kind="accounts"), file_name="once.csv", user=alice
     )
     AccountImport.objects.filter(pk=job.pk).update(status="queued")
 
-    csv_import.run_import(import_id=job.pk, now=timezone.now())
-    csv_import.run_import(import_id=job.pk, now=timezone.now())
+    imports.run_import(import_id=job.pk, now=timezone.now())
+    imports.run_import(import_id=job.pk, now=timezone.now())
 
     assert Account.objects.filter(name="Once Co").count() == 1
 
@@ -350,15 +350,15 @@ def test_a_task_that_hits_an_unexpected_error_marks_the_import_failed(
     alice: Any, national: Any, monkeypatch: Any
 ) -> None:
     text = ACCOUNTS_HEADER + "Unlucky Co,,national,,,,alice@example.com,,,\n"
-    job = csv_import.check_upload(
-        parsed=csv_import.parse_csv(text=text, kind="accounts"), file_name="unlucky.csv", user=alice
+    job = imports.check_upload(
+        parsed=csv_parsing.parse_csv(text=text, kind="accounts"), file_name="unlucky.csv", user=alice
     )
     AccountImport.objects.filter(pk=job.pk).update(status="queued")
 
     def crash(**kwargs: Any) -> None:
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(csv_import, "run_import", crash)
+    monkeypatch.setattr(imports, "run_import", crash)
     tasks.run_import_task.delay(job.pk)  # eager: the error is kept on the result, not raised here
 
     job.refresh_from_db()
@@ -387,7 +387,7 @@ def test_the_export_holds_exactly_the_filtered_accounts_the_user_may_see(
     assert rows[0]["segment"] == "national"
     assert rows[0]["owner_email"] == "alice@example.com"
     assert rows[0]["rank"] != "0"
-    assert list(rows[0]) == list(csv_import.EXPORT_COLUMNS)
+    assert list(rows[0]) == list(exports.EXPORT_COLUMNS)
 
 
 def test_the_export_never_shows_a_confidential_account_outside_its_team(

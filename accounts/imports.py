@@ -1,71 +1,40 @@
-"""CSV import of accounts and contacts, and the CSV export of an account list (the formats: docs/csv-import.md).
+"""Importing a CSV file of accounts or contacts: the dry run, the confirmation and the all-or-nothing import.
 
 An upload is checked first (the dry run): every row is validated and the outcome is stored as an AccountImport,
 with the file's text kept server-side for the confirmation. Nothing else is written by a dry run. Confirming
 imports all or nothing: the rows are checked again inside one transaction and written with bulk inserts, and any
 error rolls the whole file back. Files of more than INLINE_ROWS rows are imported by a Celery task.
 
-Row numbers are records as a spreadsheet shows them: the header is row 1, the first data row is row 2.
+Reading the file is accounts.csv_parsing; the pages' reads are accounts.selectors; the formats:
+docs/csv-import.md.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 
 from accounts import services, tasks
+from accounts.csv_parsing import BadFile, ParsedFile, Row, parse_bool, parse_csv, split_list
 from accounts.models import Account, AccountImport, AccountStatus, BuyingRole, CustomerContact, Segment
 from organization.models import Role, User
 
-MAX_BYTES = 5 * 1024 * 1024
-MAX_ROWS = 100_000
 INLINE_ROWS = 500  # larger files are imported by accounts.tasks.run_import_task
 ERRORS_KEPT = 1000  # a report longer than this helps nobody; the total is still counted
-PREVIEW_ROWS = 10
 LOOKUP_BATCH = 500  # values per IN (…): stays under SQLite's limit on query parameters
 WRITE_BATCH = 1000
 PROGRESS_EVERY = 500
 
 IMPORTERS = frozenset({Role.ACCOUNT_MANAGER, Role.DEPARTMENT_LEAD, Role.EXECUTIVE, Role.ADMIN})
 OWNER_ROLES = IMPORTERS  # the same people the account form offers as owners
-
-ACCOUNT_COLUMNS = (
-    "name",
-    "external_id",
-    "segment",
-    "industry",
-    "region",
-    "status",
-    "owner_email",
-    "is_confidential",
-    "needs",
-    "wants",
-)
-CONTACT_COLUMNS = ("account_external_id", "name", "title", "email", "phone", "buying_role", "influence")
-COLUMNS: dict[str, tuple[str, ...]] = {
-    AccountImport.Kind.ACCOUNTS: ACCOUNT_COLUMNS,
-    AccountImport.Kind.CONTACTS: CONTACT_COLUMNS,
-}
-REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
-    AccountImport.Kind.ACCOUNTS: ("name", "segment", "owner_email"),
-    AccountImport.Kind.CONTACTS: ("account_external_id", "name"),
-}
-LIST_SEPARATOR = ";"
-TRUE = frozenset({"true", "yes", "1", "y"})
-FALSE = frozenset({"false", "no", "0", "n", ""})
-# Spreadsheets run a cell starting with one of these as a formula: the export quotes it with a leading
-# apostrophe (OWASP's advice) and the import takes that apostrophe off again, so a round trip is exact.
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 STATUSES = frozenset(AccountStatus.values)
 BUYING_ROLES = frozenset(BuyingRole.values)
@@ -76,10 +45,6 @@ CONTACT_FIELDS = frozenset({"name", "title", "email", "phone", "buying_role", "i
 T = TypeVar("T")
 
 
-class BadFile(Exception):
-    """The file as a whole cannot be used (encoding, size, header…): a form error, and nothing is stored."""
-
-
 @dataclass(frozen=True)
 class RowError:
     row: int  # 0: not about one row
@@ -88,27 +53,6 @@ class RowError:
 
     def as_dict(self) -> dict[str, Any]:
         return {"row": self.row, "column": self.column, "message": self.message}
-
-
-@dataclass(frozen=True)
-class Row:
-    number: int
-    values: dict[str, str]
-    has_extra_values: bool = False
-
-    def get(self, column: str) -> str:
-        value = self.values.get(column, "")
-        if value[:1] == "'" and value[1:2] and value[1] in FORMULA_START:
-            return value[1:]
-        return value
-
-
-@dataclass(frozen=True)
-class ParsedFile:
-    kind: str
-    text: str
-    header: list[str]
-    rows: list[Row]
 
 
 class _RowErrors(list[RowError]):
@@ -132,68 +76,6 @@ class CheckResult:
     @property
     def invalid_rows(self) -> int:
         return len({error.row for error in self.errors})
-
-
-# Reading the file ------------------------------------------------------------------------------------------------
-
-
-def read_upload(*, data: bytes) -> str:
-    """The uploaded bytes as text; BadFile for anything that is not a UTF-8 file of at most MAX_BYTES."""
-    if len(data) > MAX_BYTES:
-        raise BadFile("The file is larger than 5 MB. Split it into smaller files and import them one by one.")
-    if not data.strip():
-        raise BadFile("The file is empty.")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise BadFile(
-            f"The file is not UTF-8 text (the byte at position {exc.start} cannot be read). "
-            "In Excel, save it as “CSV UTF-8 (comma delimited)” and upload it again."
-        ) from None
-    if "\x00" in text:
-        raise BadFile("The file contains binary data: upload a CSV text file.")
-    return text
-
-
-def parse_csv(*, text: str, kind: str) -> ParsedFile:
-    """Split the text into rows under the header; BadFile if the header or the row count is wrong."""
-    if kind not in COLUMNS:
-        raise BadFile(f"Unknown kind of import: {kind!r}.")
-    reader = csv.reader(io.StringIO(text, newline=""))
-    rows: list[Row] = []
-    try:
-        first = next(reader, None)
-        if first is None or not any(cell.strip() for cell in first):
-            raise BadFile("The file is empty: the first row must be the header.")
-        header = [cell.strip().lower() for cell in first]
-        repeated = sorted({name for name in header if name and header.count(name) > 1})
-        if repeated:
-            raise BadFile(f"The header names {_names(repeated)} more than once.")
-        missing = [name for name in REQUIRED_COLUMNS[kind] if name not in header]
-        if missing:
-            raise BadFile(
-                f"The header has no {_names(missing)} column{'s' if len(missing) > 1 else ''}. "
-                f"A {kind} file has the columns {_names(COLUMNS[kind])} (the first row is the header)."
-            )
-        for number, record in enumerate(reader, start=2):
-            if not any(cell.strip() for cell in record):
-                continue  # a blank line: counted, so later row numbers still match the file
-            if len(rows) == MAX_ROWS:
-                raise BadFile(f"The file has more than {MAX_ROWS:,} rows. Split it and import the parts one by one.")
-            values = {name: cell.strip() for name, cell in zip(header, record, strict=False) if name}
-            rows.append(Row(number, values, has_extra_values=any(cell.strip() for cell in record[len(header) :])))
-    except csv.Error as exc:
-        raise BadFile(f"The file is not valid CSV (row {reader.line_num}: {exc}).") from None
-    if not rows:
-        raise BadFile("The file has a header but no rows to import.")
-    return ParsedFile(kind=kind, text=text, header=header, rows=rows)
-
-
-def _names(names: Iterable[str]) -> str:
-    return ", ".join(f"“{name}”" for name in names)
-
-
-# Checking rows ---------------------------------------------------------------------------------------------------
 
 
 def check_rows(
@@ -250,12 +132,12 @@ def _check_accounts(rows: Sequence[Row], on_progress: Callable[[int], None] | No
             errors.add("owner_email", f"{email} is {owner.get_role_display().lower()}, and cannot own accounts.")
         else:
             fields["owner"] = owner
-        confidential = _parse_bool(row.get("is_confidential"))
+        confidential = parse_bool(row.get("is_confidential"))
         if confidential is None:
             errors.add("is_confidential", f"“{row.get('is_confidential')}” is not true or false.")
         fields["is_confidential"] = bool(confidential)
-        fields["needs"] = _split(row.get("needs"))
-        fields["wants"] = _split(row.get("wants"))
+        fields["needs"] = split_list(row.get("needs"))
+        fields["wants"] = split_list(row.get("wants"))
         if row.has_extra_values:
             errors.add("", "This row has more values than the header has columns.")
         account = Account(**fields)
@@ -332,19 +214,6 @@ def _collect(result: CheckResult, instance: models.Model, errors: list[RowError]
         result.objects.append(instance)
 
 
-def _parse_bool(value: str) -> bool | None:
-    value = value.lower()
-    if value in TRUE:
-        return True
-    if value in FALSE:
-        return False
-    return None
-
-
-def _split(value: str) -> list[str]:
-    return [part.strip() for part in value.split(LIST_SEPARATOR) if part.strip()]
-
-
 def _batches(values: Iterable[T]) -> Iterator[list[T]]:
     batch: list[T] = []
     for value in values:
@@ -390,9 +259,6 @@ def _accounts_for_contacts(external_ids: set[str], user: User) -> tuple[dict[str
             found = found.filter(Q(owner=user) | Q(team_members__user=user, team_members__can_edit=True))
         editable.update(found.values_list("pk", flat=True))
     return visible, editable
-
-
-# The dry run and the import --------------------------------------------------------------------------------------
 
 
 def can_import(user: User) -> bool:
@@ -527,88 +393,3 @@ def _fail(import_id: int, errors: list[RowError], *, among: Sequence[str] = ()) 
         finished_at=timezone.now(),
     )
     return AccountImport.objects.get(pk=import_id)
-
-
-# Reads for the pages ---------------------------------------------------------------------------------------------
-
-
-def imports_for_user(*, user: User) -> QuerySet[AccountImport]:
-    """A user's own imports: an upload may hold confidential accounts, so nobody else sees it."""
-    return AccountImport.objects.filter(created_by=user).defer("content", "errors")
-
-
-def preview_rows(*, account_import: AccountImport, limit: int = PREVIEW_ROWS) -> list[list[str]]:
-    """The first rows of a checked file, in the kind's columns, for the confirmation page."""
-    if not account_import.content:
-        return []
-    columns = COLUMNS[account_import.kind]
-    reader = csv.DictReader(io.StringIO(account_import.content, newline=""))
-    reader.fieldnames = [name.strip().lower() for name in reader.fieldnames or []]
-    rows = []
-    for record in reader:
-        if any((value or "").strip() for value in record.values() if isinstance(value, str)):
-            rows.append([(record.get(column) or "").strip() for column in columns])
-        if len(rows) == limit:
-            break
-    return rows
-
-
-# Export ----------------------------------------------------------------------------------------------------------
-
-EXPORT_COLUMNS = (
-    "rank",
-    "tier",
-    "name",
-    "external_id",
-    "segment",
-    "region",
-    "status",
-    "owner_email",
-    "score",
-    "last_contact_at",
-    "next_contact_due",
-    "overdue",
-    # …and what the import needs besides, so an export can be edited and imported elsewhere.
-    "industry",
-    "is_confidential",
-    "needs",
-    "wants",
-)
-
-
-class _Line:
-    """A file-like object for csv.writer that hands each written line back instead of storing it."""
-
-    def write(self, value: str) -> str:
-        return value
-
-
-def export_lines(*, accounts: QuerySet[Account], today: date) -> Iterator[str]:
-    """The CSV lines of an account list, header first, streamed from the database in chunks."""
-    writer = csv.writer(_Line())
-    yield writer.writerow(EXPORT_COLUMNS)
-    for account in accounts.select_related("segment", "owner").iterator(chunk_size=2000):
-        yield writer.writerow(
-            [
-                account.rank,
-                account.get_tier_display(),
-                _cell(account.name),
-                _cell(account.external_id or ""),
-                account.segment.slug,
-                _cell(account.region),
-                account.status,
-                account.owner.email,
-                account.score,
-                account.last_contact_at.isoformat() if account.last_contact_at else "",
-                account.next_contact_due.isoformat() if account.next_contact_due else "",
-                "true" if account.is_overdue(today) else "false",
-                _cell(account.industry),
-                "true" if account.is_confidential else "false",
-                _cell(LIST_SEPARATOR.join(account.needs)),
-                _cell(LIST_SEPARATOR.join(account.wants)),
-            ]
-        )
-
-
-def _cell(value: str) -> str:
-    return f"'{value}" if value.startswith(FORMULA_START) else value
