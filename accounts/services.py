@@ -31,8 +31,8 @@ from accounts.models import (
     TierRule,
 )
 from kernel.versions import StaleVersion
-from organization import webhooks
 from organization.models import User
+from organization.webhooks import services as webhooks
 
 # Rank bands recorded in history: moving between them is news, moving from 312 to 318 is not.
 RANK_BANDS = [(1, 10), (11, 50), (51, 100), (101, 500), (501, 1000)]

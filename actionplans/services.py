@@ -31,8 +31,8 @@ from actionplans.models import (
 )
 from feedback.models import Issue, IssueStatus, Severity
 from organization import services as organization_services
-from organization import webhooks
 from organization.models import Department, Role, User
+from organization.webhooks import services as webhooks
 
 SEVERITY_ORDER: list[str] = [Severity.LOW, Severity.MEDIUM, Severity.HIGH, Severity.CRITICAL]
 

@@ -18,8 +18,8 @@ from feedback.models import Channel, ContactLog, Issue, IssueHandoff, IssueStatu
 from kernel.models import IdempotencyKey
 from kernel.versions import StaleVersion
 from organization import services as organization_services
-from organization import webhooks
 from organization.models import Department, User
+from organization.webhooks import services as webhooks
 
 EDIT_WINDOW = timedelta(hours=24)
 

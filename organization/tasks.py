@@ -2,8 +2,9 @@ from celery import shared_task
 from django.utils import timezone
 
 from kernel.tasks import Task
-from organization import services, webhooks
+from organization import services
 from organization.models import Notification
+from organization.webhooks import services as webhooks
 
 
 @shared_task

@@ -5,7 +5,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from organization import webhooks
+from organization.webhooks import selectors
 
 
 @login_required
@@ -13,4 +13,4 @@ def webhook_deliveries(request: HttpRequest) -> HttpResponse:
     """Admins: the latest webhook deliveries and how their last attempt went."""
     if not getattr(request.user, "is_admin", False):
         raise PermissionDenied("Only admins see webhook deliveries.")
-    return render(request, "organization/webhooks.html", {"deliveries": webhooks.latest_deliveries(limit=200)})
+    return render(request, "organization/webhooks.html", {"deliveries": selectors.latest_deliveries(limit=200)})

@@ -43,8 +43,8 @@ from django.utils import timezone
 
 from accounts.models import AccountImport, AccountTeamMember
 from actionplans.models import Escalation, Target
-from organization import webhooks
 from organization.models import Role, User
+from organization.webhooks import services as webhooks
 from tests.factories import (
     AccountFactory,
     ActionPlanFactory,

@@ -13,8 +13,8 @@ from accounts.models import Tier
 from actionplans import services as plan_services
 from actionplans.models import PlanStatus
 from feedback import services as feedback_services
-from organization import webhooks
 from organization.models import Role, WebhookDelivery
+from organization.webhooks import services as webhooks
 from tests.factories import AccountFactory, ApiClientFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

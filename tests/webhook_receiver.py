@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from organization import webhooks
+from organization.webhooks.signing import verify_signature
 
 
 @dataclass
@@ -47,7 +47,7 @@ class _Handler(BaseHTTPRequestHandler):
         body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
         with receiver.lock:
             status = receiver.script.pop(0) if receiver.script else receiver.default
-            valid = webhooks.verify_signature(receiver.secret, self.headers.get("X-Connectivity-Signature", ""), body)
+            valid = verify_signature(receiver.secret, self.headers.get("X-Connectivity-Signature", ""), body)
             receiver.requests.append(Received(dict(self.headers), body, valid, status))
         time.sleep(receiver.delay)
         try:

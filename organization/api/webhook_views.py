@@ -20,8 +20,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from kernel.api.idempotency import idempotent
-from organization import webhooks
 from organization.models import ApiClient, User, WebhookDelivery, WebhookEvent, WebhookSubscription
+from organization.webhooks import selectors, services
 
 ID_PARAMETER = OpenApiParameter("id", int, OpenApiParameter.PATH, description="The subscription's id.")
 
@@ -39,7 +39,7 @@ def _check_may_list(request: Request) -> None:
 
 
 def _visible_subscription(request: Request, pk: int) -> WebhookSubscription:
-    return get_object_or_404(webhooks.subscriptions_for(principal=_principal(request)), pk=pk)
+    return get_object_or_404(selectors.subscriptions_for(principal=_principal(request)), pk=pk)
 
 
 @extend_schema_serializer(component_name="WebhookSubscription")
@@ -86,7 +86,7 @@ class WebhookListApi(generics.ListAPIView[WebhookSubscription]):
     def get_queryset(self) -> Any:
         if getattr(self, "swagger_fake_view", False):
             return WebhookSubscription.objects.none()
-        return webhooks.subscriptions_for(principal=_principal(self.request))
+        return selectors.subscriptions_for(principal=_principal(self.request))
 
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         _check_may_list(request)
@@ -101,7 +101,7 @@ class WebhookListApi(generics.ListAPIView[WebhookSubscription]):
             raise exceptions.PermissionDenied("Only API clients subscribe to webhooks (with the write scope).")
         incoming = self.InputSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
-        subscription = webhooks.create_subscription(api_client=request.auth, **incoming.validated_data)
+        subscription = services.create_subscription(api_client=request.auth, **incoming.validated_data)
         return Response(
             self.CreatedSerializer(subscription).data,
             status=status.HTTP_201_CREATED,
@@ -118,7 +118,7 @@ class WebhookDetailApi(APIView):
 
     @extend_schema(responses={204: None}, parameters=[ID_PARAMETER])
     def delete(self, request: Request, pk: int) -> Response:
-        webhooks.deactivate_subscription(subscription=_visible_subscription(request, pk), now=timezone.now())
+        services.deactivate_subscription(subscription=_visible_subscription(request, pk), now=timezone.now())
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

@@ -24,9 +24,9 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from feedback.models import ContactLog, Issue
-from organization import webhooks
 from organization.models import ApiClient, Notification, User, WebhookDelivery, WebhookEvent
 from organization.tasks import redeliver_webhooks_task, send_notification_digests_task
+from organization.webhooks import services as webhook_services
 from tests.conftest import start_celery_worker, stop_process
 from tests.connectivity.test_worker import database_url_for_test_db
 from tests.factories import AccountFactory, UserFactory
@@ -111,7 +111,7 @@ def test_with_redis_down_conversations_are_saved_and_what_they_owe_arrives_once_
 ) -> None:
     carol = UserFactory.create(email="carol@example.com", department=engineering)
     account = AccountFactory.create(owner=alice)
-    webhooks.create_subscription(
+    webhook_services.create_subscription(
         api_client=ApiClient.objects.get(), url=webhook_receiver.url, events=[WebhookEvent.ISSUE_RAISED]
     )
     api = APIClient()

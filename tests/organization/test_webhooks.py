@@ -15,8 +15,8 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from organization import webhooks
 from organization.models import ApiClient, WebhookDelivery, WebhookEvent, WebhookSubscription
+from organization.webhooks import services, signing
 from tests.factories import ApiClientFactory
 from tests.webhook_receiver import Receiver, serving
 
@@ -34,7 +34,7 @@ def receiver() -> Iterator[Receiver]:
 
 def subscribe(url: str, events: list[str], **client: Any) -> WebhookSubscription:
     api_client, _ = ApiClientFactory.create(can_write=True, **client)
-    return webhooks.create_subscription(api_client=api_client, url=url, events=events)
+    return services.create_subscription(api_client=api_client, url=url, events=events)
 
 
 @pytest.fixture
@@ -46,7 +46,7 @@ def subscription(receiver: Receiver) -> WebhookSubscription:
 
 def attempt(delivery: WebhookDelivery, now: datetime) -> WebhookDelivery:
     """One deliver() that is expected to win its claim."""
-    result = webhooks.deliver(delivery_id=delivery.pk, now=now)
+    result = services.deliver(delivery_id=delivery.pk, now=now)
     assert result is not None
     return result
 
@@ -57,7 +57,7 @@ def due(delivery: WebhookDelivery) -> datetime:
 
 
 def emit_one(now: datetime) -> WebhookDelivery:
-    (delivery,) = webhooks.emit(event=WebhookEvent.PLAN_ESCALATED, payload=PAYLOAD, now=now)
+    (delivery,) = services.emit(event=WebhookEvent.PLAN_ESCALATED, payload=PAYLOAD, now=now)
     return delivery
 
 
@@ -69,12 +69,12 @@ def test_emit_records_a_delivery_only_for_active_subscribers_of_the_event(django
     wanted = subscribe("https://scheduling.example/hooks", ["plan.escalated", "plan.resolved"])
     subscribe("https://billing.example/hooks", ["issue.raised"])
     gone = subscribe("https://old.example/hooks", ["plan.escalated"])
-    webhooks.deactivate_subscription(subscription=gone, now=timezone.now())
+    services.deactivate_subscription(subscription=gone, now=timezone.now())
     revoked = subscribe("https://revoked.example/hooks", ["plan.escalated"])
     ApiClient.objects.filter(pk=revoked.api_client_id).update(is_active=False)
 
     with django_capture_on_commit_callbacks() as queued:
-        deliveries = webhooks.emit(event="plan.escalated", payload=PAYLOAD, now=timezone.now())
+        deliveries = services.emit(event="plan.escalated", payload=PAYLOAD, now=timezone.now())
 
     assert [d.subscription_id for d in deliveries] == [wanted.pk]
     assert WebhookDelivery.objects.get().status == Status.PENDING
@@ -84,7 +84,7 @@ def test_emit_records_a_delivery_only_for_active_subscribers_of_the_event(django
 def test_every_delivery_of_one_event_shares_its_event_id() -> None:
     subscribe("https://a.example/hooks", ["issue.raised"])
     subscribe("https://b.example/hooks", ["issue.raised"])
-    deliveries = webhooks.emit(event="issue.raised", payload={"issue": {"id": 3}}, now=timezone.now())
+    deliveries = services.emit(event="issue.raised", payload={"issue": {"id": 3}}, now=timezone.now())
     assert len(deliveries) == 2
     assert len({d.event_id for d in deliveries}) == 1
 
@@ -92,19 +92,19 @@ def test_every_delivery_of_one_event_shares_its_event_id() -> None:
 def test_emitting_with_the_same_event_id_twice_records_it_once() -> None:
     subscribe("https://a.example/hooks", ["plan.created"])
     event_id = uuid.uuid4()
-    webhooks.emit(event="plan.created", payload={"plan": {"id": 1}}, now=timezone.now(), event_id=event_id)
-    webhooks.emit(event="plan.created", payload={"plan": {"id": 1}}, now=timezone.now(), event_id=event_id)
+    services.emit(event="plan.created", payload={"plan": {"id": 1}}, now=timezone.now(), event_id=event_id)
+    services.emit(event="plan.created", payload={"plan": {"id": 1}}, now=timezone.now(), event_id=event_id)
     assert WebhookDelivery.objects.count() == 1
 
 
 def test_emit_with_no_subscribers_writes_nothing(django_assert_num_queries) -> None:
     with django_assert_num_queries(3):  # savepoint, the subscriptions, release
-        assert webhooks.emit(event="plan.resolved", payload={}, now=timezone.now()) == []
+        assert services.emit(event="plan.resolved", payload={}, now=timezone.now()) == []
 
 
 def test_an_unknown_event_is_refused() -> None:
     with pytest.raises(ValueError, match="Unknown webhook event"):
-        webhooks.emit(event="plan.exploded", payload={}, now=timezone.now())
+        services.emit(event="plan.exploded", payload={}, now=timezone.now())
 
 
 def test_a_rolled_back_change_sends_nothing(subscription, receiver, django_capture_on_commit_callbacks) -> None:
@@ -155,7 +155,7 @@ def test_a_receiver_failing_twice_gets_the_event_once_on_the_third_attempt(subsc
 
 def test_a_delivery_carries_the_documented_headers_and_envelope(subscription, receiver) -> None:
     delivery = emit_one(timezone.now())
-    webhooks.deliver(delivery_id=delivery.pk, now=delivery.created_at)
+    services.deliver(delivery_id=delivery.pk, now=delivery.created_at)
     (request,) = receiver.requests
     body = json.loads(request.body)
     assert request.headers["Content-Type"] == "application/json"
@@ -184,7 +184,7 @@ def test_an_attempt_before_it_is_due_sends_nothing(subscription, receiver) -> No
     delivery = emit_one(timezone.now())
     first = attempt(delivery, delivery.created_at)
     early = due(first) - timedelta(seconds=1)
-    assert webhooks.deliver(delivery_id=delivery.pk, now=early) is None
+    assert services.deliver(delivery_id=delivery.pk, now=early) is None
     assert len(receiver.requests) == 1
 
 
@@ -226,14 +226,14 @@ def test_a_delivery_fails_for_good_after_the_last_attempt(subscription, receiver
     receiver.default = 500
     delivery = emit_one(timezone.now())
     now = delivery.created_at
-    for _ in range(webhooks.MAX_ATTEMPTS):
+    for _ in range(services.MAX_ATTEMPTS):
         delivery = attempt(delivery, now)
         now = delivery.next_attempt_at or now
 
     assert delivery.status == Status.FAILED
-    assert delivery.attempts == webhooks.MAX_ATTEMPTS == 8
+    assert delivery.attempts == services.MAX_ATTEMPTS == 8
     assert delivery.next_attempt_at is None
-    assert webhooks.deliver(delivery_id=delivery.pk, now=now + timedelta(days=1)) is None
+    assert services.deliver(delivery_id=delivery.pk, now=now + timedelta(days=1)) is None
     assert len(receiver.requests) == 8
 
 
@@ -241,14 +241,14 @@ def test_two_deliver_calls_for_one_attempt_send_once(subscription, receiver) -> 
     receiver.default = 500
     delivery = emit_one(timezone.now())
     attempt(delivery, delivery.created_at)
-    assert webhooks.deliver(delivery_id=delivery.pk, now=delivery.created_at) is None
+    assert services.deliver(delivery_id=delivery.pk, now=delivery.created_at) is None
     assert len(receiver.requests) == 1
 
 
 def test_a_delivered_delivery_is_never_sent_again(subscription, receiver) -> None:
     delivery = emit_one(timezone.now())
-    webhooks.deliver(delivery_id=delivery.pk, now=delivery.created_at)
-    assert webhooks.deliver(delivery_id=delivery.pk, now=delivery.created_at + timedelta(hours=1)) is None
+    services.deliver(delivery_id=delivery.pk, now=delivery.created_at)
+    assert services.deliver(delivery_id=delivery.pk, now=delivery.created_at + timedelta(hours=1)) is None
     assert len(receiver.requests) == 1
 
 
@@ -272,7 +272,7 @@ def test_concurrent_workers_send_one_attempt_once(receiver) -> None:
     def worker() -> None:
         try:
             start.wait()
-            results.append(webhooks.deliver(delivery_id=delivery.pk, now=now) is not None)
+            results.append(services.deliver(delivery_id=delivery.pk, now=now) is not None)
         finally:
             connection.close()
 
@@ -289,8 +289,8 @@ def test_concurrent_workers_send_one_attempt_once(receiver) -> None:
 
 def test_a_deactivated_subscription_gets_nothing_more(subscription, receiver) -> None:
     delivery = emit_one(timezone.now())
-    webhooks.deactivate_subscription(subscription=subscription, now=timezone.now())
-    assert webhooks.deliver(delivery_id=delivery.pk, now=delivery.created_at) is None
+    services.deactivate_subscription(subscription=subscription, now=timezone.now())
+    assert services.deliver(delivery_id=delivery.pk, now=delivery.created_at) is None
     delivery.refresh_from_db()
     assert delivery.status == Status.FAILED
     assert receiver.requests == []
@@ -311,7 +311,7 @@ def test_a_revoked_api_client_gets_nothing_more(subscription, receiver) -> None:
 def test_redeliver_due_sends_a_pending_delivery_whose_task_never_ran(subscription, receiver) -> None:
     lost = emit_one(timezone.now())  # its on-commit task never runs: this test's transaction never commits
 
-    assert webhooks.redeliver_due(now=timezone.now()) == 1  # eager Celery: the task runs here
+    assert services.redeliver_due(now=timezone.now()) == 1  # eager Celery: the task runs here
 
     lost.refresh_from_db()
     assert lost.status == Status.DELIVERED
@@ -324,9 +324,9 @@ def test_redeliver_due_leaves_deliveries_that_are_not_due(subscription, receiver
     first = attempt(delivery, delivery.created_at)
     # The (eager) task reads the clock itself, as a worker would: move the clock, not just `now`.
     with time_machine.travel(due(first) - timedelta(seconds=1), tick=False):
-        assert webhooks.redeliver_due(now=timezone.now()) == 0
+        assert services.redeliver_due(now=timezone.now()) == 0
     with time_machine.travel(due(first), tick=False):
-        assert webhooks.redeliver_due(now=timezone.now()) == 1
+        assert services.redeliver_due(now=timezone.now()) == 1
     assert len(receiver.requests) == 2
     assert all(r.signature_valid for r in receiver.requests)
 
@@ -342,18 +342,18 @@ def test_the_redelivery_task_is_scheduled_every_minute(settings) -> None:
 
 def test_a_signature_verifies_only_the_signed_body_with_the_right_secret() -> None:
     now = time.time()
-    header = webhooks.sign(secret="whsec_one", body=b'{"a":1}', timestamp=int(now))
-    assert webhooks.verify_signature("whsec_one", header, b'{"a":1}')
-    assert not webhooks.verify_signature("whsec_one", header, b'{"a":2}')
-    assert not webhooks.verify_signature("whsec_two", header, b'{"a":1}')
-    assert not webhooks.verify_signature("whsec_one", "garbage", b'{"a":1}')
+    header = signing.sign(secret="whsec_one", body=b'{"a":1}', timestamp=int(now))
+    assert signing.verify_signature("whsec_one", header, b'{"a":1}')
+    assert not signing.verify_signature("whsec_one", header, b'{"a":2}')
+    assert not signing.verify_signature("whsec_two", header, b'{"a":1}')
+    assert not signing.verify_signature("whsec_one", "garbage", b'{"a":1}')
 
 
 def test_a_stale_signature_is_refused_unless_the_check_is_off() -> None:
-    header = webhooks.sign(secret="whsec_one", body=b"{}", timestamp=1_700_000_000)
-    assert not webhooks.verify_signature("whsec_one", header, b"{}", now=1_700_000_301)
-    assert webhooks.verify_signature("whsec_one", header, b"{}", now=1_700_000_299)
-    assert webhooks.verify_signature("whsec_one", header, b"{}", tolerance=None)
+    header = signing.sign(secret="whsec_one", body=b"{}", timestamp=1_700_000_000)
+    assert not signing.verify_signature("whsec_one", header, b"{}", now=1_700_000_301)
+    assert signing.verify_signature("whsec_one", header, b"{}", now=1_700_000_299)
+    assert signing.verify_signature("whsec_one", header, b"{}", tolerance=None)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -431,7 +431,7 @@ def test_delete_deactivates_the_subscription(api, write_token) -> None:
 
 
 def test_a_read_only_client_cannot_delete(api, read_token) -> None:
-    mine = webhooks.create_subscription(
+    mine = services.create_subscription(
         api_client=ApiClient.objects.get(name="scheduling"), url="https://s.example/h", events=["plan.created"]
     )
     assert as_system(api, read_token).delete(reverse("api:webhook", kwargs={"pk": mine.pk})).status_code == 403
@@ -440,7 +440,7 @@ def test_a_read_only_client_cannot_delete(api, read_token) -> None:
 def test_deliveries_are_listed_newest_first_with_a_cursor(api, write_token) -> None:
     created = as_system(api, write_token).post(reverse("api:webhooks"), NEW_HOOK, format="json").json()
     for n in range(3):
-        webhooks.emit(event="issue.raised", payload={"issue": {"id": n}}, now=timezone.now())
+        services.emit(event="issue.raised", payload={"issue": {"id": n}}, now=timezone.now())
 
     url = reverse("api:webhook-deliveries", kwargs={"pk": created["id"]})
     page = api.get(url, {"page_size": 2}).json()
@@ -470,7 +470,7 @@ def test_a_person_who_is_not_an_admin_cannot_list_or_subscribe(api, bob) -> None
 
 def test_admins_see_the_latest_deliveries(client, admin_user) -> None:
     subscribe("https://a.example/hooks", ["account.priority_changed"], name="billing")
-    webhooks.emit(event="account.priority_changed", payload={"account": {"id": 4}}, now=timezone.now())
+    services.emit(event="account.priority_changed", payload={"account": {"id": 4}}, now=timezone.now())
     client.force_login(admin_user)
     html = client.get(reverse("webhooks")).content.decode()
     assert "account.priority_changed" in html
@@ -491,7 +491,7 @@ def test_the_deliveries_page_needs_a_login(client) -> None:
 def test_the_deliveries_page_query_count_does_not_grow(client, admin_user, django_assert_num_queries, count) -> None:
     subscribe("https://a.example/hooks", ["plan.created"])
     for n in range(count):
-        webhooks.emit(event="plan.created", payload={"plan": {"id": n}}, now=timezone.now())
+        services.emit(event="plan.created", payload={"plan": {"id": n}}, now=timezone.now())
     client.force_login(admin_user)
     # session, user; the layout's unread count and the user's department; the deliveries (+subscription, client)
     with django_assert_num_queries(5):

@@ -1,87 +1,35 @@
-"""Outgoing webhooks: signed POSTs telling internal systems about events, written through an outbox.
+"""Every webhook write: subscribing and unsubscribing, the outbox (`emit`), one delivery attempt and the re-sweep.
 
-Flow. A service in another app calls `emit(...)` inside its own transaction: one `WebhookDelivery` row per active
-subscription to the event is inserted there, and a `deliver_webhook_task` is queued for each *after* the commit
-(`delay_on_commit`), so a rolled-back change sends nothing and a committed one is never forgotten. `deliver()`
-claims the row with a conditional UPDATE (only one caller wins an attempt), sends the request outside any
-transaction, and records the outcome. A failed attempt is retried with exponential backoff; the beat task
-`redeliver_webhooks_task` re-sweeps due rows every minute, which both drives those retries and rescues rows
-whose task was lost (the broker was down at commit, a worker died mid-send).
-
-Delivery is at least once: a worker that dies after the receiver answered but before the outcome is recorded
-sends again after the claim's lease. Receivers ignore a repeated `event_id`. See docs/webhooks.md.
+The flow and its guarantees are in organization/webhooks/__init__.py and docs/webhooks.md.
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 import secrets
 import time
-import urllib.error
-import urllib.request
 import uuid
 from collections.abc import Mapping
 from datetime import datetime, timedelta
-from http.client import HTTPException
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
-from django.db.models import F, QuerySet
+from django.db.models import F
 
 from organization import tasks
-from organization.models import ApiClient, User, WebhookDelivery, WebhookEvent, WebhookSubscription
+from organization.models import ApiClient, WebhookDelivery, WebhookEvent, WebhookSubscription
+from organization.webhooks import selectors, transport
+from organization.webhooks.signing import sign
 
 Status = WebhookDelivery.Status
 
-DEFAULT_TIMEOUT = 5.0  # seconds; settings.WEBHOOK_TIMEOUT overrides it, read at each call
 MAX_ATTEMPTS = 8
 BACKOFF_BASE = timedelta(seconds=30)
 MAX_ACTIVE_SUBSCRIPTIONS = 20  # per API client: bounds the fan-out of one event
 SWEEP_BATCH = 1000
-SIGNATURE_TOLERANCE = 300  # seconds a receiver accepts between the signed timestamp and its clock
 USER_AGENT = "Connectivity-Webhooks/1"
-
-
-class InvalidSignature(Exception):
-    pass
-
-
-# ---------------------------------------------------------------------------------------------------------------
-# Signing
-
-
-def sign(*, secret: str, body: bytes, timestamp: int) -> str:
-    """The `X-Connectivity-Signature` value: `t=<unix time>,v1=<hex HMAC-SHA256 of "<t>.<body>">`."""
-    digest = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
-    return f"t={timestamp},v1={digest}"
-
-
-def verify_signature(
-    secret: str, header: str, body: bytes, tolerance: int | None = SIGNATURE_TOLERANCE, *, now: float | None = None
-) -> bool:
-    """Whether `header` signs `body` with `secret`, within `tolerance` seconds of `now` (default: the clock).
-
-    For receivers (and tests). Pass the raw request body, before any JSON parsing. `tolerance=None` skips the
-    freshness check; keep it on in production, as it is what stops a captured request being replayed later.
-    """
-    parts: dict[str, list[str]] = {}
-    for item in header.split(","):
-        key, sep, value = item.strip().partition("=")
-        if sep:
-            parts.setdefault(key, []).append(value)
-    try:
-        timestamp = int(parts["t"][0])
-    except (KeyError, ValueError):
-        return False
-    if tolerance is not None and abs((time.time() if now is None else now) - timestamp) > tolerance:
-        return False
-    expected = sign(secret=secret, body=body, timestamp=timestamp).partition(",v1=")[2]
-    return any(hmac.compare_digest(expected, candidate) for candidate in parts.get("v1", []))
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -119,21 +67,6 @@ def deactivate_subscription(*, subscription: WebhookSubscription, now: datetime)
     )
     subscription.is_active = False
     return subscription
-
-
-def subscriptions_for(*, principal: ApiClient | User) -> QuerySet[WebhookSubscription]:
-    """Scope first: an API client sees its own subscriptions, an admin sees all, anyone else none."""
-    subscriptions = WebhookSubscription.objects.select_related("api_client")
-    if isinstance(principal, ApiClient):
-        return subscriptions.filter(api_client=principal)
-    if principal.is_admin:
-        return subscriptions
-    return subscriptions.none()
-
-
-def latest_deliveries(*, limit: int = 200) -> QuerySet[WebhookDelivery]:
-    """For the admins' page: the newest deliveries with their subscription and client (one query)."""
-    return WebhookDelivery.objects.select_related("subscription__api_client").order_by("-created_at", "-id")[:limit]
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -196,38 +129,8 @@ def backoff(attempts: int) -> timedelta:
     return BACKOFF_BASE * (1 << attempts)
 
 
-def _timeout() -> float:
-    return float(getattr(settings, "WEBHOOK_TIMEOUT", DEFAULT_TIMEOUT))
-
-
-class _NoRedirects(urllib.request.HTTPRedirectHandler):
-    """A 3xx is the receiver's answer, not a new destination: urllib would re-send our POST as a GET elsewhere."""
-
-    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
-        return None
-
-
-_opener = urllib.request.build_opener(_NoRedirects)
-
-
-def _post(*, url: str, body: bytes, headers: dict[str, str], timeout: float) -> tuple[int | None, str]:
-    """POST and return (status code or None, error text or ""). Never raises for a network or HTTP failure."""
-    request = urllib.request.Request(url, data=body, headers=headers, method="POST")  # noqa: S310 - http(s) only
-    try:
-        with _opener.open(request, timeout=timeout) as response:
-            return response.status, ""
-    except urllib.error.HTTPError as failure:
-        failure.close()
-        return failure.code, f"HTTP {failure.code} {failure.reason}"[:500]
-    except TimeoutError:
-        return None, f"Timed out after {timeout:g} s"
-    except urllib.error.URLError as failure:
-        reason = failure.reason
-        if isinstance(reason, TimeoutError):
-            return None, f"Timed out after {timeout:g} s"
-        return None, f"Connection failed: {reason}"[:500]
-    except (OSError, HTTPException, ValueError) as failure:
-        return None, f"{type(failure).__name__}: {failure}"[:500]
+# ---------------------------------------------------------------------------------------------------------------
+# Delivery
 
 
 def deliver(*, delivery_id: int, now: datetime) -> WebhookDelivery | None:
@@ -237,7 +140,7 @@ def deliver(*, delivery_id: int, now: datetime) -> WebhookDelivery | None:
     pending row that is due, and moves `next_attempt_at` past `now` by a lease, so only one caller sends. The
     request goes out after that claim is committed and holds no lock or transaction while it waits.
     """
-    timeout = _timeout()
+    timeout = transport.timeout()
     lease = timedelta(seconds=max(120.0, 4 * timeout))
     with transaction.atomic():
         won = WebhookDelivery.objects.filter(pk=delivery_id, status=Status.PENDING, next_attempt_at__lte=now).update(
@@ -265,7 +168,7 @@ def deliver(*, delivery_id: int, now: datetime) -> WebhookDelivery | None:
         "X-Connectivity-Signature": sign(secret=subscription.secret, body=body, timestamp=int(time.time())),
     }
     started = time.monotonic()
-    status_code, error = _post(url=subscription.url, body=body, headers=headers, timeout=timeout)
+    status_code, error = transport.post(url=subscription.url, body=body, headers=headers, timeout=timeout)
     latency_ms = round((time.monotonic() - started) * 1000)
 
     outcome: dict[str, Any] = {"last_status_code": status_code, "last_error": error, "last_latency_ms": latency_ms}
@@ -284,17 +187,13 @@ def deliver(*, delivery_id: int, now: datetime) -> WebhookDelivery | None:
     return delivery
 
 
-def deliveries_due(*, now: datetime) -> QuerySet[WebhookDelivery]:
-    return WebhookDelivery.objects.filter(status=Status.PENDING, next_attempt_at__lte=now).order_by("next_attempt_at")
-
-
 def redeliver_due(*, now: datetime) -> int:
     """Queue a delivery task for every pending delivery that is due: retries, and rows whose task was lost.
 
     A row may be queued twice (its first task still waiting in the broker); the claim in deliver() makes the
     second task a no-op. Returns how many were queued.
     """
-    ids = list(deliveries_due(now=now).values_list("pk", flat=True)[:SWEEP_BATCH])
+    ids = list(selectors.deliveries_due(now=now).values_list("pk", flat=True)[:SWEEP_BATCH])
     for delivery_id in ids:
         tasks.deliver_webhook_task.delay(delivery_id)
     return len(ids)
