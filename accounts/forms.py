@@ -6,8 +6,9 @@ from typing import Any
 
 from django import forms
 
+from accounts import policies
 from accounts.models import Account, CustomerContact, PriorityCriterion, Tier, TierRule
-from organization.models import Role, User
+from organization.models import User
 
 
 class LinesField(forms.CharField):
@@ -50,11 +51,10 @@ class AccountForm(forms.ModelForm[Account]):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = _people().filter(  # type: ignore[attr-defined]
-            role__in=[Role.ACCOUNT_MANAGER, Role.DEPARTMENT_LEAD, Role.EXECUTIVE, Role.ADMIN]
-        )
+        # The same people accounts.policies lets own and sponsor an account (the service checks it again).
+        self.fields["owner"].queryset = _people().filter(role__in=policies.OWNER_ROLES)  # type: ignore[attr-defined]
         self.fields["executive_sponsor"].queryset = _people().filter(  # type: ignore[attr-defined]
-            role__in=[Role.EXECUTIVE, Role.ADMIN]
+            role__in=policies.SPONSOR_ROLES
         )
         if self.instance.pk:
             # An edit says which version it started from, so a concurrent edit is refused instead of overwritten.

@@ -14,7 +14,7 @@ from simple_history.models import HistoricalRecords
 from organization.models import history_user
 
 if TYPE_CHECKING:
-    from organization.models import User
+    pass
 
 
 class Tier(models.IntegerChoices):
@@ -213,11 +213,6 @@ class Account(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-    def can_edit(self, user: User) -> bool:
-        if user.is_admin or self.owner_id == user.pk:
-            return True
-        return self.team_members.filter(user=user, can_edit=True).exists()
 
     def is_overdue(self, today: date) -> bool:
         return self.next_contact_due is not None and self.next_contact_due < today

@@ -7,18 +7,19 @@ tier and rank-band changes it causes are recorded with INSERT … SELECT in the 
 from __future__ import annotations
 
 import itertools
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.db.models import DateTimeField, ExpressionWrapper, F, Q
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
+from accounts import policies
 from accounts.models import (
     DEFAULT_TIER_RULES,
     Account,
@@ -161,8 +162,8 @@ def update_priority_settings(
     now: datetime,
 ) -> None:
     """Executives change criterion weights, tier thresholds and cadences; every account is re-ranked at once."""
-    if not changed_by.is_executive:
-        raise PermissionError("Only executives and admins change priority settings.")
+    if not policies.can_change_priority_settings(person=changed_by):
+        raise PermissionDenied("Only executives and admins change priority settings.")
     _validate_rules(rules)
     for criterion in PriorityCriterion.objects.filter(pk__in=weights):
         if criterion.weight != weights[criterion.pk]:
@@ -191,6 +192,8 @@ def _validate_rules(rules: Mapping[int, tuple[Decimal, int]]) -> None:
 @transaction.atomic
 def set_account_scores(*, account: Account, scores: Mapping[int, Decimal], changed_by: User, now: datetime) -> Account:
     """Score an account per criterion (0–10) and re-rank everyone; the weighted score change is recorded."""
+    if not policies.can_score_account(person=changed_by, account=account):
+        raise PermissionDenied("Only the account's editors and executives score it.")
     before, before_tier = account.score, account.tier
     for criterion_id, value in scores.items():
         if not Decimal(0) <= value <= Decimal(10):
@@ -216,6 +219,8 @@ def override_tier(
     *, account: Account, tier: int | None, reason: str, expires_on: date | None, changed_by: User, now: datetime
 ) -> Account:
     """Set (or clear, with tier=None) a manual tier. Setting one needs a reason; both are kept in history."""
+    if not policies.can_override_tier(person=changed_by):
+        raise PermissionDenied("Only executives and admins set a manual tier.")
     if tier is not None and not reason.strip():
         raise ValidationError({"reason": ["A manual tier needs a reason."]})
     if expires_on is not None and expires_on <= timezone.localdate(now):
@@ -247,7 +252,7 @@ def override_tier(
 
 def _emit_priority_changed(account: Account, *, before_tier: int, now: datetime) -> None:
     """Tell subscribed systems (production scheduling favours Strategic accounts); never confidential ones."""
-    if account.tier == before_tier or account.is_confidential:
+    if account.tier == before_tier or not policies.systems_may_learn_of(account=account):
         return
     webhooks.emit(
         event="account.priority_changed",
@@ -280,12 +285,27 @@ ACCOUNT_FIELDS = [
 ]
 
 
+def _check_people(account: Account, *, changed: Iterable[str] = ("owner", "executive_sponsor")) -> None:
+    """The page offers only these people as owner and sponsor; the API and imports are held to the same."""
+    errors: dict[str, list[str]] = {}
+    if "owner" in changed and account.owner_id is not None and not policies.may_own_accounts(user=account.owner):
+        errors["owner"] = ["Only an active account manager, department lead, executive or admin owns an account."]
+    sponsor = account.executive_sponsor if "executive_sponsor" in changed else None
+    if sponsor is not None and not policies.may_sponsor_accounts(user=sponsor):
+        errors["executive_sponsor"] = ["Only an active executive or admin sponsors an account."]
+    if errors:
+        raise ValidationError(errors)
+
+
 @transaction.atomic
 def create_account(*, created_by: User | None, now: datetime, **fields: Any) -> Account:
     unknown = set(fields) - set(ACCOUNT_FIELDS)
     if unknown:
         raise TypeError(f"Unknown account fields: {', '.join(sorted(unknown))}")
+    if created_by is not None and not policies.can_create_account(person=created_by):
+        raise PermissionDenied("Account managers, department leads, executives and admins add accounts.")
     account = Account(**fields)
+    _check_people(account)
     # The history names who the caller says acted (None: a system), not request.user, which for an API client
     # is a principal that is no User.
     account._history_user = created_by  # type: ignore[attr-defined]
@@ -309,9 +329,13 @@ def update_account(
     locked = Account.objects.select_for_update().get(pk=account.pk)
     if expected_version is not None and locked.version != expected_version:
         raise StaleVersion(locked.version)
+    if changed_by is not None and not policies.can_edit_account(person=changed_by, account=locked):
+        raise PermissionDenied("Only the owner, team members who may edit, and admins change this account.")
     old_owner = locked.owner
+    changed = [name for name, value in fields.items() if getattr(locked, name) != value]
     for name, value in fields.items():
         setattr(locked, name, value)
+    _check_people(locked, changed=changed)
     if locked.external_id == "":
         locked.external_id = None
     locked.full_clean()

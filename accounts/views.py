@@ -15,16 +15,15 @@ from django.utils.dateparse import parse_datetime
 from django.views.decorators.http import require_http_methods
 from django.views.decorators.vary import vary_on_headers
 
-from accounts import selectors, services, timeline
+from accounts import actions, policies, selectors, services, timeline
 from accounts.filters import AccountFilter
 from accounts.forms import AccountForm, ContactForm, OverrideForm, PrioritySettingsForm, ScoresForm
 from accounts.models import Account, CustomerContact, PriorityCriterion, Tier, TierRule
 from kernel.versions import StaleVersion
-from organization.models import Role, User
+from organization.models import User
 
 PAGE_SIZE = 50
 TIMELINE_PAGE = 20
-CREATORS = {Role.ACCOUNT_MANAGER, Role.DEPARTMENT_LEAD, Role.EXECUTIVE, Role.ADMIN}
 
 
 def _user(request: HttpRequest) -> User:
@@ -41,7 +40,7 @@ def _visible_account(request: HttpRequest, pk: int) -> Account:
 
 def _editable_account(request: HttpRequest, pk: int) -> Account:
     account = _visible_account(request, pk)
-    if not account.can_edit(_user(request)):
+    if not policies.can_edit_account(person=_user(request), account=account):
         raise PermissionDenied("Only the owner, editing team members and admins change this account.")
     return account
 
@@ -64,7 +63,8 @@ def account_list(request: HttpRequest) -> HttpResponse:
             "page": page,
             "query": query.urlencode(),
             "today": timezone.localdate(),
-            "can_create": _user(request).role in CREATORS,
+            "can_create": policies.can_create_account(person=_user(request)),
+            "can_change_priority_settings": policies.can_change_priority_settings(person=_user(request)),
             "tier_counts": selectors.tier_counts(user=request.user),
         },
     )
@@ -97,8 +97,11 @@ def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "health_trend": selectors.health_trend(account=account, today=timezone.localdate()),
             "months": [first.strftime("%b %Y") for first in selectors.month_starts(timezone.localdate())],
             "today": timezone.localdate(),
-            "can_edit": account.can_edit(user),
-            "can_override": user.is_executive,
+            "can_edit": policies.can_edit_account(person=user, account=account),
+            "can_score": policies.can_score_account(person=user, account=account),
+            "can_override": policies.can_override_tier(person=user),
+            "header_actions": actions.header.actions(account, user),
+            "timeline_actions": actions.timeline.actions(account, user),
             "override_form": OverrideForm(
                 initial={
                     "tier": account.tier_override,
@@ -137,7 +140,7 @@ def account_timeline(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def account_create(request: HttpRequest) -> HttpResponse:
     user = _user(request)
-    if user.role not in CREATORS:
+    if not policies.can_create_account(person=user):
         raise PermissionDenied("Account managers, department leads, executives and admins add accounts.")
     form = AccountForm(request.POST or None, initial={"owner": user})
     if request.method == "POST" and form.is_valid():
@@ -184,7 +187,7 @@ def account_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def account_scores(request: HttpRequest, pk: int) -> HttpResponse:
     account = _visible_account(request, pk)
     user = _user(request)
-    if not (account.can_edit(user) or user.is_executive):
+    if not policies.can_score_account(person=user, account=account):
         raise PermissionDenied("Only the account's editors and executives score it.")
     criteria = list(PriorityCriterion.objects.filter(is_active=True))
     form = ScoresForm(
@@ -206,7 +209,7 @@ def account_scores(request: HttpRequest, pk: int) -> HttpResponse:
 def account_override(request: HttpRequest, pk: int) -> HttpResponse:
     account = _visible_account(request, pk)
     user = _user(request)
-    if not user.is_executive:
+    if not policies.can_override_tier(person=user):
         raise PermissionDenied("Only executives and admins set a manual tier.")
     form = OverrideForm(request.POST)
     if form.is_valid():
@@ -262,7 +265,7 @@ def contact_edit(request: HttpRequest, pk: int, contact_pk: int) -> HttpResponse
 @require_http_methods(["GET", "POST"])
 def priority_settings(request: HttpRequest) -> HttpResponse:
     user = _user(request)
-    if not user.is_executive:
+    if not policies.can_change_priority_settings(person=user):
         raise PermissionDenied("Only executives and admins change priority settings.")
     services.ensure_tier_rules()
     criteria = list(PriorityCriterion.objects.filter(is_active=True))

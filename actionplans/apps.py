@@ -7,4 +7,4 @@ class ActionplansConfig(AppConfig):
     name = "actionplans"
 
     def ready(self) -> None:
-        from actionplans import timeline  # noqa: F401 - registers the timeline providers
+        from actionplans import actions, timeline  # noqa: F401 - register the timeline providers and page actions

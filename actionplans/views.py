@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from actionplans import selectors, services
+from actionplans import policies, selectors, services
 from actionplans.forms import PlanEditForm, PlanFilter, PlanStatusForm
 from actionplans.models import ActionPlan, Escalation, PlanStatus, PlanStep
 from feedback import selectors as feedback_selectors
@@ -40,7 +40,7 @@ def _visible_plan(request: HttpRequest, pk: int) -> ActionPlan:
 
 def _changeable_plan(request: HttpRequest, pk: int) -> ActionPlan:
     plan = _visible_plan(request, pk)
-    if not services.may_change_plan(user=_user(request), plan=plan):
+    if not policies.can_change_plan(person=_user(request), plan=plan):
         raise PermissionDenied("Only the owner, the department lead, executives and admins change a plan.")
     return plan
 
@@ -90,7 +90,7 @@ def plan_from_issue(request: HttpRequest, issue_pk: int) -> HttpResponse:
     issue = feedback_selectors.issues_for_user(user=user).filter(pk=issue_pk).first()
     if issue is None:
         raise Http404("No such issue")
-    if not (user.is_executive or user.department_id == issue.department_id):
+    if not policies.can_plan_for_issue(person=user, issue=issue):
         raise PermissionDenied(f"Only {issue.department.name} plans for its issues.")
     existing = issue.plans.exclude(status=PlanStatus.CANCELLED).order_by("-created_at").first()
     if existing is not None:  # a double click, or two colleagues at once: one plan per issue
@@ -107,7 +107,7 @@ def plan_from_issue(request: HttpRequest, issue_pk: int) -> HttpResponse:
 def _detail_context(request: HttpRequest, plan: ActionPlan, **forms: Form) -> dict[str, Any]:
     user = _user(request)
     now = timezone.now()
-    can_change = services.may_change_plan(user=user, plan=plan)
+    can_change = policies.can_change_plan(person=user, plan=plan)
     escalations = list(plan.escalations.all())
     return {
         "plan": plan,
@@ -119,7 +119,9 @@ def _detail_context(request: HttpRequest, plan: ActionPlan, **forms: Form) -> di
         "status_form": forms.get("status_form") or PlanStatusForm.for_plan(plan),
         "escalations": escalations,
         "acknowledgeable": {
-            e.pk for e in escalations if e.acknowledged_at is None and (user.is_executive or user in e.notified.all())
+            e.pk
+            for e in escalations
+            if e.acknowledged_at is None and policies.can_acknowledge_escalation(person=user, escalation=e)
         },
     }
 

@@ -37,4 +37,5 @@ urlpatterns = [
 ]
 
 handler400 = "connectivity.views.bad_request"
+handler403 = "connectivity.views.permission_denied"
 handler404 = "connectivity.views.not_found"

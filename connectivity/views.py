@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -50,3 +51,12 @@ def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
     return HttpResponse(
         f"<!doctype html><title>Request refused</title><h1>Request refused</h1><p>{message}</p>", status=status
     )
+
+
+def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """403 with the reason the policy gave (every PermissionDenied names it): the styled page, or the API's JSON
+    error body under /api/ for the few refusals that happen outside DRF's views (a CSRF refusal)."""
+    reason = str(exception) or "You may not do this."
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": reason, "errors": {}}, status=403)
+    return render(request, "403.html", {"reason": reason}, status=403)

@@ -7,4 +7,4 @@ class FeedbackConfig(AppConfig):
     name = "feedback"
 
     def ready(self) -> None:
-        from feedback import timeline  # noqa: F401 - registers the timeline providers
+        from feedback import account_actions, timeline  # noqa: F401 - register timeline providers, page actions

@@ -12,16 +12,16 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.urls import reverse
 
+from accounts import policies as account_policies
 from accounts import services as account_services
 from accounts.models import Account, CustomerContact
+from feedback import policies
 from feedback.models import Channel, ContactLog, Issue, IssueHandoff, IssueStatus, Severity, Topic
 from kernel.models import IdempotencyKey
 from kernel.versions import StaleVersion
 from organization import services as organization_services
 from organization.models import Department, User
 from organization.webhooks import services as webhooks
-
-EDIT_WINDOW = timedelta(hours=24)
 
 
 @dataclass(frozen=True)
@@ -130,7 +130,7 @@ def log_contact(*, author: User, data: ContactLogInput, now: datetime) -> Contac
         issue.full_clean()
         issue.save()
         _notify_department(issue=issue, department=item.department, exclude=author, kind="issue.routed")
-        if not data.account.is_confidential:  # internal systems never learn of confidential accounts
+        if account_policies.systems_may_learn_of(account=data.account):
             webhooks.emit(
                 event="issue.raised",
                 now=now,
@@ -150,11 +150,10 @@ def log_contact(*, author: User, data: ContactLogInput, now: datetime) -> Contac
 
 
 def _notify_department(*, issue: Issue, department: Department, exclude: User | None, kind: str) -> None:
-    members = User.objects.filter(department=department, is_active=True)
-    if exclude is not None:
-        members = members.exclude(pk=exclude.pk)
+    """Tell the department's members an issue reached them: only those who may open it (a confidential account's
+    issue reaches the members on its team, never the rest of the department)."""
     organization_services.notify(
-        users=list(members),
+        users=policies.department_recipients(issue=issue, department=department, exclude=exclude),
         kind=kind,
         title=f"{issue.get_severity_display()} issue from {issue.account.name} for {department.name}",
         body=issue.verbatim,
@@ -170,19 +169,17 @@ def _lock_issue(issue: Issue, expected_version: int | None) -> Issue:
     return locked
 
 
-def _may_act_for(user: User, department: Department) -> bool:
-    return user.is_admin or user.department_id == department.pk
-
-
 @transaction.atomic
 def acknowledge_issue(*, issue: Issue, by: User, now: datetime, expected_version: int | None = None) -> Issue:
     """The owning department acknowledges a new issue; or the receiving department accepts a pending hand-off,
     which moves ownership to it. Safe to repeat: a second acknowledgement changes nothing. With
     expected_version, an issue changed since the caller saw it raises StaleVersion instead."""
     locked = _lock_issue(issue, expected_version)
+    if not policies.can_open_issue(person=by, issue=locked):
+        raise PermissionDenied("You cannot open this issue.")
     pending = locked.handoffs.filter(accepted_at__isnull=True).select_related("to_department").first()
     if pending is not None:
-        if not _may_act_for(by, pending.to_department):
+        if not policies.acts_for_department(person=by, department=pending.to_department):
             raise PermissionDenied(f"Only {pending.to_department.name} can accept this hand-off.")
         IssueHandoff.objects.filter(pk=pending.pk, accepted_at__isnull=True).update(accepted_at=now, accepted_by=by)
         Issue.objects.filter(pk=locked.pk).update(
@@ -193,7 +190,7 @@ def acknowledge_issue(*, issue: Issue, by: User, now: datetime, expected_version
             version=F("version") + 1,
         )
     else:
-        if not _may_act_for(by, locked.department):
+        if not policies.acts_for_department(person=by, department=locked.department):
             raise PermissionDenied(f"Only {locked.department.name} can acknowledge this issue.")
         Issue.objects.filter(pk=locked.pk, status=IssueStatus.NEW).update(
             status=IssueStatus.ACKNOWLEDGED, acknowledged_by=by, acknowledged_at=now, version=F("version") + 1
@@ -215,7 +212,10 @@ def hand_off_issue(
     """Pass an issue to the department that can act. The issue stays owned (and visible in the sending inbox)
     until the receiving department acknowledges it. With expected_version, as for acknowledge_issue."""
     locked = _lock_issue(issue, expected_version)
-    if not _may_act_for(by, locked.department):
+    if not (
+        policies.can_open_issue(person=by, issue=locked)
+        and policies.acts_for_department(person=by, department=locked.department)
+    ):
         raise PermissionDenied(f"Only {locked.department.name} can hand this issue off.")
     if not note.strip():
         raise ValidationError({"note": ["Say why, so the receiving department knows what to do."]})
@@ -250,10 +250,12 @@ def edit_contact_log(
     if unknown:
         raise TypeError(f"Not editable: {', '.join(sorted(unknown))}")
     locked = ContactLog.objects.select_for_update().get(pk=log.pk, deleted_at__isnull=True)
-    if locked.author_id != by.pk:
-        raise PermissionDenied("Only the author edits a contact log.")
-    if now - locked.created_at > EDIT_WINDOW:
-        raise PermissionDenied("A contact log can be edited for 24 hours after it was written.")
+    if not policies.can_edit_contact_log(person=by, log=locked, now=now):
+        raise PermissionDenied(
+            "Only the author edits a contact log, for 24 hours after writing it."
+            if locked.author_id == by.pk
+            else "Only the author edits a contact log."
+        )
     if expected_version is not None and expected_version != locked.version:
         raise StaleVersion(locked.version)
     for name, value in fields.items():
@@ -270,7 +272,7 @@ def edit_contact_log(
 def delete_contact_log(*, log: ContactLog, by: User, reason: str, now: datetime) -> ContactLog:
     """Only admins delete a log, and only with a reason. The row stays, hidden (a soft delete), and the deletion
     is a version in its history: who, when and why."""
-    if not by.is_admin:
+    if not policies.can_delete_contact_log(person=by):
         raise PermissionDenied("Only admins delete contact logs.")
     if not reason.strip():
         raise ValidationError({"reason": ["Say why this log is deleted."]})

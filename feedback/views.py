@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts import selectors as account_selectors
 from accounts.models import Account
-from feedback import selectors, services
+from feedback import actions, policies, selectors, services
 from feedback.forms import (
     MAX_ISSUE_ROWS,
     DeleteLogForm,
@@ -167,7 +167,7 @@ def _visible_log(request: HttpRequest, pk: int) -> ContactLog:
 def log_detail(request: HttpRequest, pk: int) -> HttpResponse:
     log = _visible_log(request, pk)
     user = _user(request)
-    editable = log.author_id == user.pk and timezone.now() - log.created_at <= services.EDIT_WINDOW
+    editable = policies.can_edit_contact_log(person=user, log=log, now=timezone.now())
     return render(
         request,
         "feedback/log_detail.html",
@@ -177,6 +177,7 @@ def log_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "editable": editable,
             "versions": log.history.select_related("history_user")[:10],
             "delete_form": DeleteLogForm(),
+            "can_delete": policies.can_delete_contact_log(person=user),
         },
     )
 
@@ -200,8 +201,8 @@ def log_edit(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, "Conversation updated; the previous version is kept in its history.")
             return redirect("feedback:log-detail", pk=log.pk)
-    elif request.method == "GET" and (
-        log.author_id != _user(request).pk or timezone.now() - log.created_at > services.EDIT_WINDOW
+    elif request.method == "GET" and not policies.can_edit_contact_log(
+        person=_user(request), log=log, now=timezone.now()
     ):
         raise PermissionDenied("Only the author edits a log, within 24 hours.")
     return render(request, "feedback/log_edit.html", {"form": form, "log": log})
@@ -235,16 +236,19 @@ def inbox(request: HttpRequest) -> HttpResponse:
         issues = issues.filter(status=status)
     if data.get("severity"):
         issues = issues.filter(severity=data["severity"])
+    shown = list(issues[:200])
+    for issue in shown:  # the buttons each person may use, asked of the policies
+        issue.can_acknowledge = policies.can_acknowledge_issue(person=user, issue=issue)  # type: ignore[attr-defined]
+        issue.actions = actions.issue.actions(issue, user)  # type: ignore[attr-defined]
     return render(
         request,
         "feedback/inbox.html",
         {
             "filters": filters,
             "department": department,
-            "issues": issues[:200],
+            "issues": shown,
             "now": timezone.now(),
             "handoff_form": HandoffForm(),
-            "mine": department.pk == user.department_id or user.is_admin,
         },
     )
 
@@ -259,11 +263,16 @@ def _visible_issue(request: HttpRequest, pk: int) -> Issue:
 @login_required
 def issue_detail(request: HttpRequest, pk: int) -> HttpResponse:
     issue = _visible_issue(request, pk)
+    user = _user(request)
     return render(
         request,
         "feedback/issue_detail.html",
         {
             "issue": issue,
+            "can_acknowledge": policies.can_acknowledge_issue(person=user, issue=issue),
+            "can_hand_off": policies.can_hand_off_issue(person=user, issue=issue),
+            "actions": actions.issue.actions(issue, user),
+            "page_actions": actions.issue_page.actions(issue, user),
             "handoffs": issue.handoffs.select_related("from_department", "to_department", "handed_off_by"),
             "handoff_form": HandoffForm(),
             "now": timezone.now(),

@@ -27,7 +27,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts import selectors, services
+from accounts import policies, selectors, services
 from accounts.api.serializers import (
     TIER_NAMES,
     TIERS_BY_NAME,
@@ -48,10 +48,8 @@ from kernel.api.versioning import PreconditionFailed, PreconditionRequired, vers
 from kernel.api.versioning import expected_version as _expected_version
 from kernel.versions import StaleVersion
 from organization.api.authentication import person as _person
-from organization.models import Role
 
 # Sessions: who may add accounts. API clients need the write scope instead (HasApiScope checks it).
-CREATOR_ROLES = frozenset({Role.ACCOUNT_MANAGER, Role.DEPARTMENT_LEAD, Role.EXECUTIVE, Role.ADMIN})
 
 # `?ordering=` → the cursor ordering. Each ends in `id`, so the order is total and a cursor is exact; only a row
 # whose rank or updated_at changes during a walk can move past it (a recompute re-ranks; an edit moves updated_at).
@@ -136,7 +134,7 @@ class ContactSerializer(serializers.ModelSerializer[CustomerContact]):
 
 def _check_may_create(request: Request) -> None:
     person = _person(request)
-    if person is not None and not (person.role in CREATOR_ROLES or person.is_admin):
+    if person is not None and not policies.can_create_account(person=person):
         raise exceptions.PermissionDenied(
             "Only account managers, department leads, executives and admins add accounts."
         )
@@ -144,7 +142,7 @@ def _check_may_create(request: Request) -> None:
 
 def _check_may_edit(request: Request, account: Account) -> None:
     person = _person(request)
-    if person is not None and not account.can_edit(person):
+    if person is not None and not policies.can_edit_account(person=person, account=account):
         raise exceptions.PermissionDenied("Only the owner, team members who may edit, and admins change this account.")
 
 

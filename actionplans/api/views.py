@@ -35,7 +35,7 @@ from rest_framework.views import APIView
 
 from accounts.api.serializers import VisibleAccountField
 from accounts.models import Account
-from actionplans import selectors, services
+from actionplans import policies, selectors, services
 from actionplans.api.serializers import ActionPlanSerializer, ActionPlanStatusField, EscalationSerializer
 from actionplans.filters import ActionPlanFilter, EscalationFilter
 from actionplans.models import ActionPlan, Escalation, PlanStatus, PlanStep
@@ -98,7 +98,7 @@ def _visible_plan(request: Request, pk: int) -> ActionPlan:
 def _changeable_plan(request: Request, person: User, pk: int) -> ActionPlan:
     """A plan the person may see and change: refused before the body is read, so it reveals nothing to others."""
     plan = _visible_plan(request, pk)
-    if not services.may_change_plan(user=person, plan=plan):
+    if not policies.can_change_plan(person=person, plan=plan):
         raise exceptions.PermissionDenied("Only the owner, the department lead, executives and admins change a plan.")
     return plan
 
@@ -202,7 +202,7 @@ class ActionPlanListApi(_CursorListApi[ActionPlan]):
             owner=data["owner"],
             department=data["department"],
             due_on=data["due_on"],
-            created_by=_person(request) or account.owner,
+            created_by=_person(request),
             now=timezone.now(),
             issues=data.get("issues", []),
             promise_on=data.get("promise_on"),
@@ -219,14 +219,14 @@ class ActionPlanListApi(_CursorListApi[ActionPlan]):
         incoming.is_valid(raise_exception=True)
         issue: Issue = incoming.validated_data["from_issue"]
         person = _person(request)
-        if person is not None and not (person.is_executive or person.department_id == issue.department_id):
+        if person is not None and not policies.can_plan_for_issue(person=person, issue=issue):
             raise exceptions.PermissionDenied(f"Only {issue.department.name} plans for its issues.")
         if issue.status in {IssueStatus.RESOLVED, IssueStatus.CLOSED}:
             raise exceptions.ValidationError({"from_issue": ["This issue is already resolved."]})
         existing = issue.plans.exclude(status=PlanStatus.CANCELLED).order_by("-created_at").first()
         if existing is not None:  # one plan per issue, as on the page
             raise exceptions.ValidationError({"from_issue": [f"This issue already has a plan ({existing.pk})."]})
-        plan = services.create_plan_from_issue(issue=issue, by=person or issue.account.owner, now=timezone.now())
+        plan = services.create_plan_from_issue(issue=issue, by=person, now=timezone.now())
         return _plan_response(_visible_plan(request, plan.pk), created=True)
 
 

@@ -5,10 +5,10 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from accounts import services
+from accounts import policies, services
 from accounts.models import Account, AccountScore, PriorityChange, Segment, Tier
 from kernel.versions import StaleVersion
 from organization.models import Role
@@ -91,7 +91,7 @@ def services_rules() -> dict[int, tuple[Decimal, int]]:
 
 
 def test_only_executives_change_priority_settings(criteria: Any, alice: Any) -> None:
-    with pytest.raises(PermissionError):
+    with pytest.raises(PermissionDenied):
         services.update_priority_settings(weights={}, rules=services_rules(), changed_by=alice, now=timezone.now())
 
 
@@ -181,12 +181,29 @@ def test_a_stale_version_is_refused_and_nothing_changes(alice: Any) -> None:
     assert (account.region, account.version) == ("East", 2)
 
 
-def test_changing_the_owner_is_recorded(alice: Any, erin: Any) -> None:
+def test_changing_the_owner_is_recorded(alice: Any) -> None:
     account = AccountFactory.create(owner=alice)
     bob = UserFactory.create(full_name="Bob New", role=Role.ACCOUNT_MANAGER)
-    services.update_account(account=account, changed_by=erin, now=timezone.now(), owner=bob)
+    services.update_account(account=account, changed_by=alice, now=timezone.now(), owner=bob)
     change = PriorityChange.objects.get(kind=PriorityChange.Kind.OWNER)
-    assert (change.before, change.after, change.changed_by) == ("Alice Account", "Bob New", erin)
+    assert (change.before, change.after, change.changed_by) == ("Alice Account", "Bob New", alice)
+
+
+def test_an_account_cannot_be_given_to_a_staff_member_by_any_channel(alice: Any, bob: Any) -> None:
+    account = AccountFactory.create(owner=alice)
+    with pytest.raises(ValidationError) as refused:
+        services.update_account(account=account, changed_by=alice, now=timezone.now(), owner=bob)
+    assert "owner" in refused.value.message_dict
+    account.refresh_from_db()
+    assert account.owner == alice
+
+
+def test_an_executive_who_is_no_editor_cannot_edit_an_account_in_the_service(alice: Any, erin: Any) -> None:
+    account = AccountFactory.create(owner=alice, region="West")
+    with pytest.raises(PermissionDenied):
+        services.update_account(account=account, changed_by=erin, now=timezone.now(), region="East")
+    account.refresh_from_db()
+    assert account.region == "West"
 
 
 def test_a_confidential_account_is_visible_only_to_its_people(alice: Any, bob: Any, erin: Any) -> None:
@@ -197,4 +214,4 @@ def test_a_confidential_account_is_visible_only_to_its_people(alice: Any, bob: A
     assert set(Account.objects.visible_to(erin)) == {secret, public}
     services.set_team_member(account=secret, user=bob, role="engineering", can_edit=False)
     assert set(Account.objects.visible_to(bob)) == {secret, public}
-    assert not secret.can_edit(bob)
+    assert not policies.can_edit_account(person=bob, account=secret)

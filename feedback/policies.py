@@ -1,0 +1,78 @@
+"""Who may see and do what with conversations and issues; asked by the services, the pages, the API and every
+push (department notifications, hand-off notices, digests). Opening a log or an issue is opening its account."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from accounts import policies as account_policies
+from feedback.models import ContactLog, Issue, IssueHandoff, IssueStatus
+from organization.models import Department, User
+
+EDIT_WINDOW = timedelta(hours=24)  # how long the author may correct a contact log
+
+
+def can_open_contact_log(*, person: Any, log: ContactLog) -> bool:
+    return log.deleted_at is None and account_policies.can_open_account(person=person, account=log.account)
+
+
+def can_open_issue(*, person: Any, issue: Issue) -> bool:
+    return account_policies.can_open_account(person=person, account=issue.account)
+
+
+def acts_for_department(*, person: Any, department: Department) -> bool:
+    """Members of a department act on its issues (acknowledge, hand off, plan); admins for every department."""
+    return bool(getattr(person, "is_admin", False)) or getattr(person, "department_id", None) == department.pk
+
+
+def _pending_handoffs(issue: Issue) -> list[IssueHandoff]:
+    """The hand-offs waiting for acknowledgement: prefetched by feedback.selectors.issues_for_user, else read."""
+    prefetched: list[IssueHandoff] | None = getattr(issue, "pending_handoffs", None)
+    if prefetched is not None:
+        return prefetched
+    return list(issue.handoffs.filter(accepted_at__isnull=True).select_related("to_department"))
+
+
+def department_that_must_act(*, issue: Issue) -> Department:
+    """The department whose move it is: the receiving one while a hand-off waits, else the owning one."""
+    pending = _pending_handoffs(issue)
+    return pending[0].to_department if pending else issue.department
+
+
+def can_acknowledge_issue(*, person: Any, issue: Issue) -> bool:
+    if not can_open_issue(person=person, issue=issue):
+        return False
+    if issue.status != IssueStatus.NEW and not _pending_handoffs(issue):
+        return False  # acknowledged already and no hand-off waiting: nothing to acknowledge
+    return acts_for_department(person=person, department=department_that_must_act(issue=issue))
+
+
+def can_hand_off_issue(*, person: Any, issue: Issue) -> bool:
+    return (
+        can_open_issue(person=person, issue=issue)
+        and issue.status not in {IssueStatus.RESOLVED, IssueStatus.CLOSED}
+        and not _pending_handoffs(issue)
+        and acts_for_department(person=person, department=issue.department)
+    )
+
+
+def can_edit_contact_log(*, person: Any, log: ContactLog, now: datetime) -> bool:
+    """The author, within EDIT_WINDOW of writing it."""
+    return (
+        can_open_contact_log(person=person, log=log)
+        and log.author_id == getattr(person, "pk", None)
+        and now - log.created_at <= EDIT_WINDOW
+    )
+
+
+def can_delete_contact_log(*, person: Any) -> bool:
+    return bool(getattr(person, "is_admin", False))
+
+
+def department_recipients(*, issue: Issue, department: Department, exclude: User | None = None) -> list[User]:
+    """The department's active members who may open the issue: who hears that it reached their inbox."""
+    members = User.objects.filter(department=department, is_active=True)
+    if exclude is not None:
+        members = members.exclude(pk=exclude.pk)
+    return account_policies.recipients_who_may_open(account=issue.account, candidates=members)
