@@ -6,13 +6,29 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet, Subquery
 
-from actionplans import services
-from actionplans.models import ACTIVE_STATUSES, ActionPlan, BusinessCalendar, Escalation, PlanStatus, PlanStep
-from feedback.models import Issue
+from actionplans.models import (
+    ACTIVE_STATUSES,
+    ActionPlan,
+    BusinessCalendar,
+    Escalation,
+    EscalationPolicy,
+    PlanStatus,
+    PlanStep,
+    Trigger,
+)
+from feedback.models import Issue, IssueStatus
 
 WEEK = 7
+
+
+def business_calendar() -> BusinessCalendar:
+    """The business calendar escalation delays, SLA clocks and promise dates count in. Reads only: the row comes
+    from the data migration (actionplans 0002) and is edited in the admin; should it be deleted, an unsaved
+    calendar with the model's defaults (Monday to Friday, 8 to 18, Europe/Amsterdam) stands in, so pages and the
+    sweep keep working, and nothing is written until someone adds the row again."""
+    return BusinessCalendar.objects.filter(name="default").first() or BusinessCalendar(name="default")
 
 
 def plans_for_user(*, user: Any) -> QuerySet[ActionPlan]:
@@ -155,7 +171,7 @@ def sla_clock(*, plan: ActionPlan, now: datetime, cal: BusinessCalendar | None =
     began); breached past the end of the due date; running otherwise."""
     if plan.status not in ACTIVE_STATUSES:
         return SlaClock("stopped", None, None, None)
-    cal = cal or services.calendar()
+    cal = cal or business_calendar()
     # As the escalation ladder counts: a plan is overdue from the end of its due date, in the calendar's zone.
     due_at = datetime.combine(plan.due_on + timedelta(days=1), time(0), cal.zone)
     paused = plan.status == PlanStatus.WAITING
@@ -165,3 +181,64 @@ def sla_clock(*, plan: ActionPlan, now: datetime, cal: BusinessCalendar | None =
         return SlaClock("paused" if paused else "running", round(left, 1), None, plan.next_escalation_at)
     over = max(0.0, cal.business_seconds(due_at, moment) - plan.paused_seconds) / 3600
     return SlaClock("paused" if paused else "breached", None, round(over, 1), plan.next_escalation_at)
+
+
+def plans_due_for_escalation(*, now: datetime) -> QuerySet[ActionPlan]:
+    """Plans whose next escalation level may be due: the sweep fans out their ids; escalate_plan decides."""
+    return ActionPlan.objects.filter(
+        next_escalation_at__lte=now, status__in=[PlanStatus.OPEN, PlanStatus.IN_PROGRESS]
+    ).order_by("next_escalation_at")
+
+
+def issues_due_for_escalation(*, now: datetime) -> QuerySet[Issue]:
+    """Unacknowledged issues old enough for their first possible level (calendar time is an upper bound of
+    business time, so nothing due is missed) and not yet at the top of their own ladder (tier × severity):
+    comparing with the longest ladder re-checked every issue on a shorter one each minute, forever
+    (docs/performance.md). issue_ids_due_for_escalation narrows these to the ones due in business time."""
+    shortest = min(
+        EscalationPolicy.objects.filter(trigger=Trigger.ISSUE_UNACKNOWLEDGED).values_list("delay_hours", flat=True),
+        default=None,
+    )
+    if shortest is None:
+        return Issue.objects.none()
+    top = (
+        EscalationPolicy.objects.filter(
+            trigger=Trigger.ISSUE_UNACKNOWLEDGED,
+            tier=OuterRef(OuterRef("account__tier")),
+            severity=OuterRef(OuterRef("severity")),
+        )
+        .order_by("-level")
+        .values("level")[:1]
+    )
+    at_top = Escalation.objects.filter(issue=OuterRef("pk"), level__gte=Subquery(top))
+    return Issue.objects.filter(status=IssueStatus.NEW, raised_at__lte=now - timedelta(hours=shortest)).exclude(
+        Exists(at_top)
+    )
+
+
+def issue_ids_due_for_escalation(*, now: datetime) -> list[int]:
+    """The candidates above whose next level is due in business time, decided in memory in a few queries.
+
+    Over a night or a weekend the calendar bound lets through every issue raised since the last working hours;
+    sending each of them to escalate_issue, which locks and re-reads it only to find nothing due, cost the
+    steady sweep seconds a minute. The task still re-checks under its lock, so a stale answer here is harmless.
+    """
+    candidates = list(issues_due_for_escalation(now=now).values_list("pk", "raised_at", "account__tier", "severity"))
+    if not candidates:
+        return []
+    ladders: dict[tuple[int, str], list[EscalationPolicy]] = {}
+    for policy in EscalationPolicy.objects.filter(trigger=Trigger.ISSUE_UNACKNOWLEDGED).order_by("level"):
+        ladders.setdefault((policy.tier, policy.severity), []).append(policy)
+    reached: dict[int, set[int]] = {}
+    for issue_id, level in Escalation.objects.filter(issue_id__in=[c[0] for c in candidates]).values_list(
+        "issue_id", "level"
+    ):
+        reached.setdefault(issue_id, set()).add(level)
+    cal = business_calendar()
+    due = []
+    for pk, raised_at, tier, severity in candidates:
+        ladder = ladders.get((tier, severity), [])
+        next_level = next((p for p in ladder if p.level not in reached.get(pk, set())), None)
+        if next_level is not None and cal.add_business_seconds(raised_at, next_level.delay_hours * 3600) <= now:
+            due.append(pk)
+    return due

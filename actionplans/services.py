@@ -11,11 +11,12 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, F, OuterRef, QuerySet, Subquery
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import Account, Tier
+from accounts.models import Account
+from actionplans import selectors
 from actionplans.models import (
     ACTIVE_STATUSES,
     COMPLAINT_TEMPLATE,
@@ -36,48 +37,6 @@ from organization.webhooks import services as webhooks
 
 SEVERITY_ORDER: list[str] = [Severity.LOW, Severity.MEDIUM, Severity.HIGH, Severity.CRITICAL]
 
-# Default ladders (business hours). Strategic accounts climb faster; critical issues twice as fast again.
-PLAN_LADDER = {
-    Tier.STRATEGIC: [(8, Target.OWNER_MANAGER), (24, Target.DEPARTMENT_LEAD), (56, Target.EXECUTIVE_SPONSOR)],
-    Tier.KEY: [(24, Target.OWNER_MANAGER), (72, Target.DEPARTMENT_LEAD), (168, Target.EXECUTIVE_SPONSOR)],
-    Tier.CORE: [(24, Target.OWNER_MANAGER), (72, Target.DEPARTMENT_LEAD), (168, Target.ANY_EXECUTIVE)],
-    Tier.MAINTAIN: [(40, Target.OWNER_MANAGER), (120, Target.DEPARTMENT_LEAD)],
-}
-ISSUE_LADDER = {
-    Tier.STRATEGIC: [(4, Target.DEPARTMENT_LEAD), (16, Target.ANY_EXECUTIVE)],
-    Tier.KEY: [(8, Target.DEPARTMENT_LEAD), (40, Target.ANY_EXECUTIVE)],
-    Tier.CORE: [(16, Target.DEPARTMENT_LEAD)],
-    Tier.MAINTAIN: [(24, Target.DEPARTMENT_LEAD)],
-}
-
-
-def ensure_defaults() -> BusinessCalendar:
-    """The business calendar and default escalation policies, created once (idempotent)."""
-    calendar, _ = BusinessCalendar.objects.get_or_create(name="default", defaults={"workdays": [1, 2, 3, 4, 5]})
-    if not EscalationPolicy.objects.exists():
-        rows = []
-        for trigger, ladder in ((Trigger.PLAN_OVERDUE, PLAN_LADDER), (Trigger.ISSUE_UNACKNOWLEDGED, ISSUE_LADDER)):
-            for tier, levels in ladder.items():
-                for severity in Severity.values:
-                    factor = 0.5 if severity == Severity.CRITICAL else 1.0
-                    for level, (hours, target) in enumerate(levels, start=1):
-                        rows.append(
-                            EscalationPolicy(
-                                tier=tier,
-                                severity=severity,
-                                trigger=trigger,
-                                level=level,
-                                delay_hours=max(1, int(hours * factor)),
-                                target=target,
-                            )
-                        )
-        EscalationPolicy.objects.bulk_create(rows, ignore_conflicts=True)
-    return calendar
-
-
-def calendar() -> BusinessCalendar:
-    return BusinessCalendar.objects.filter(name="default").first() or ensure_defaults()
-
 
 def plan_severity(plan: ActionPlan) -> str:
     severities = [i.severity for i in plan.issues.all()]
@@ -97,7 +56,7 @@ def next_escalation_at(plan: ActionPlan, *, cal: BusinessCalendar | None = None)
     """When the next not-yet-reached level of this plan falls due; None when none can (done, paused, top)."""
     if plan.status not in {PlanStatus.OPEN, PlanStatus.IN_PROGRESS}:
         return None
-    cal = cal or calendar()
+    cal = cal or selectors.business_calendar()
     reached = set(plan.escalations.values_list("level", flat=True)) if plan.pk else set()
     if plan.pk and plan.escalations.filter(acknowledged_at__isnull=False).exists():
         return None  # someone up the chain has it: acknowledging stops the clock
@@ -281,7 +240,7 @@ def change_status(
         raise ValidationError({"resolution": ["Say how it was resolved."]})
     if status == PlanStatus.CONFIRMED and not confirmation.strip():
         raise ValidationError({"confirmation": ["Record what the customer said when confirming."]})
-    cal = calendar()
+    cal = selectors.business_calendar()
     if locked.status == PlanStatus.WAITING and status != PlanStatus.WAITING and locked.paused_at:
         since = max(locked.paused_at, _due_moment(locked, cal))
         locked.paused_seconds += int(cal.business_seconds(since, now))
@@ -352,7 +311,7 @@ def escalate_plan(*, plan_id: int, now: datetime) -> list[Escalation]:
         if plan is None:
             ActionPlan.objects.filter(pk=plan_id).update(next_escalation_at=None)
             return []
-        cal = calendar()
+        cal = selectors.business_calendar()
         if plan.escalations.filter(acknowledged_at__isnull=False).exists():
             ActionPlan.objects.filter(pk=plan.pk).update(next_escalation_at=None)
             return []
@@ -397,7 +356,7 @@ def escalate_issue(*, issue_id: int, now: datetime) -> list[Escalation]:
         )
         if issue is None:
             return []
-        cal = calendar()
+        cal = selectors.business_calendar()
         reached = set(Escalation.objects.filter(issue=issue).values_list("level", flat=True))
         for policy in _policies(tier=issue.account.tier, severity=issue.severity, trigger=Trigger.ISSUE_UNACKNOWLEDGED):
             if policy.level in reached:
@@ -435,72 +394,13 @@ def acknowledge_escalation(*, escalation: Escalation, by: User, now: datetime) -
     return escalation
 
 
-def plans_due_for_escalation(*, now: datetime) -> QuerySet[ActionPlan]:
-    return ActionPlan.objects.filter(
-        next_escalation_at__lte=now, status__in=[PlanStatus.OPEN, PlanStatus.IN_PROGRESS]
-    ).order_by("next_escalation_at")
-
-
-def issues_due_for_escalation(*, now: datetime) -> QuerySet[Issue]:
-    """Unacknowledged issues old enough for their first possible level (calendar time is an upper bound of
-    business time, so nothing due is missed) and not yet at the top of their own ladder (tier × severity):
-    comparing with the longest ladder re-checked every issue on a shorter one each minute, forever
-    (docs/performance.md). issue_ids_due_for_escalation narrows these to the ones due in business time."""
-    shortest = min(
-        EscalationPolicy.objects.filter(trigger=Trigger.ISSUE_UNACKNOWLEDGED).values_list("delay_hours", flat=True),
-        default=None,
-    )
-    if shortest is None:
-        return Issue.objects.none()
-    top = (
-        EscalationPolicy.objects.filter(
-            trigger=Trigger.ISSUE_UNACKNOWLEDGED,
-            tier=OuterRef(OuterRef("account__tier")),
-            severity=OuterRef(OuterRef("severity")),
-        )
-        .order_by("-level")
-        .values("level")[:1]
-    )
-    at_top = Escalation.objects.filter(issue=OuterRef("pk"), level__gte=Subquery(top))
-    return Issue.objects.filter(status=IssueStatus.NEW, raised_at__lte=now - timedelta(hours=shortest)).exclude(
-        Exists(at_top)
-    )
-
-
-def issue_ids_due_for_escalation(*, now: datetime) -> list[int]:
-    """The candidates above whose next level is due in business time, decided in memory in a few queries.
-
-    Over a night or a weekend the calendar bound lets through every issue raised since the last working hours;
-    sending each of them to escalate_issue, which locks and re-reads it only to find nothing due, cost the
-    steady sweep seconds a minute. The task still re-checks under its lock, so a stale answer here is harmless.
-    """
-    candidates = list(issues_due_for_escalation(now=now).values_list("pk", "raised_at", "account__tier", "severity"))
-    if not candidates:
-        return []
-    ladders: dict[tuple[int, str], list[EscalationPolicy]] = {}
-    for policy in EscalationPolicy.objects.filter(trigger=Trigger.ISSUE_UNACKNOWLEDGED).order_by("level"):
-        ladders.setdefault((policy.tier, policy.severity), []).append(policy)
-    reached: dict[int, set[int]] = {}
-    for issue_id, level in Escalation.objects.filter(issue_id__in=[c[0] for c in candidates]).values_list(
-        "issue_id", "level"
-    ):
-        reached.setdefault(issue_id, set()).add(level)
-    cal = calendar()
-    due = []
-    for pk, raised_at, tier, severity in candidates:
-        ladder = ladders.get((tier, severity), [])
-        next_level = next((p for p in ladder if p.level not in reached.get(pk, set())), None)
-        if next_level is not None and cal.add_business_seconds(raised_at, next_level.delay_hours * 3600) <= now:
-            due.append(pk)
-    return due
-
-
 def run_sweep(*, now: datetime) -> tuple[int, int]:
     """One synchronous sweep (manage.py run_escalations, tests): every due plan and issue, escalated in-process."""
     plans = sum(
-        len(escalate_plan(plan_id=pk, now=now)) for pk in plans_due_for_escalation(now=now).values_list("pk", flat=True)
+        len(escalate_plan(plan_id=pk, now=now))
+        for pk in selectors.plans_due_for_escalation(now=now).values_list("pk", flat=True)
     )
-    issues = sum(len(escalate_issue(issue_id=pk, now=now)) for pk in issue_ids_due_for_escalation(now=now))
+    issues = sum(len(escalate_issue(issue_id=pk, now=now)) for pk in selectors.issue_ids_due_for_escalation(now=now))
     return plans, issues
 
 

@@ -3,16 +3,16 @@
 from celery import shared_task
 from django.utils import timezone
 
-from actionplans import services
+from actionplans import selectors, services
 
 
 @shared_task
 def escalation_sweep_task() -> None:
     """Beat, every minute: fan out the ids of what may be due; do no escalating here."""
     now = timezone.now()
-    for plan_id in services.plans_due_for_escalation(now=now).values_list("pk", flat=True).iterator():
+    for plan_id in selectors.plans_due_for_escalation(now=now).values_list("pk", flat=True).iterator():
         escalate_plan_task.delay(plan_id)
-    for issue_id in services.issue_ids_due_for_escalation(now=now):
+    for issue_id in selectors.issue_ids_due_for_escalation(now=now):
         escalate_issue_task.delay(issue_id)
 
 

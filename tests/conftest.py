@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import importlib
 import os
 import shutil
 import subprocess
@@ -39,6 +40,31 @@ def _fresh_cache() -> Iterator[None]:
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _migration_data(request: pytest.FixtureRequest) -> None:
+    """The rows data migrations write (the business calendar, the default escalation ladder), in every test.
+
+    The test database is migrated, so they are there; but a transactional test empties every table when it ends
+    (Django's flush), and the code reads these rows without ever creating them. A test that finds them gone (it
+    runs after a transactional one) writes them again first, with the migration's own function, so that every
+    test starts as a fresh database does.
+    """
+    marker = request.node.get_closest_marker("django_db")
+    fixtures = set(request.fixturenames)
+    transactional = (marker is not None and marker.kwargs.get("transaction", False)) or bool(
+        {"transactional_db", "live_server"} & fixtures
+    )
+    if not (transactional or marker is not None or "db" in fixtures):
+        return  # no database in this test
+    request.getfixturevalue("transactional_db" if transactional else "db")
+    from django.apps import apps
+
+    from actionplans.models import BusinessCalendar
+
+    if not BusinessCalendar.objects.exists():
+        importlib.import_module("actionplans.migrations.0002_default_policies").create_defaults(apps, None)
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from accounts.models import Account, Tier
-from actionplans import services
+from actionplans import selectors, services
 from actionplans.models import BusinessCalendar, Escalation, PlanStatus
 from organization.models import Notification, Role
 from tests.factories import AccountFactory, UserFactory
@@ -183,11 +183,11 @@ def test_an_issue_at_the_top_of_its_own_ladder_leaves_the_sweep(people: dict[str
         raised_by=people["owner"],
         raised_at=at("2026-11-24T09:00"),
     )
-    assert issue in services.issues_due_for_escalation(now=at("2026-11-27T12:00"))
+    assert issue in selectors.issues_due_for_escalation(now=at("2026-11-27T12:00"))
 
     services.run_sweep(now=at("2026-11-27T12:00"))
 
-    assert issue not in services.issues_due_for_escalation(now=at("2026-11-27T12:01"))
+    assert issue not in selectors.issues_due_for_escalation(now=at("2026-11-27T12:01"))
 
 
 def test_an_issue_raised_on_friday_evening_waits_for_working_hours_before_the_sweep_looks(
@@ -206,9 +206,9 @@ def test_an_issue_raised_on_friday_evening_waits_for_working_hours_before_the_sw
         raised_at=at("2026-11-27T17:00"),
     )
 
-    assert services.issue_ids_due_for_escalation(now=at("2026-11-29T12:00")) == []  # 43 calendar hours, 1 working
-    assert services.issue_ids_due_for_escalation(now=at("2026-12-01T12:59")) == []
-    assert services.issue_ids_due_for_escalation(now=at("2026-12-01T13:00")) == [issue.pk]
+    assert selectors.issue_ids_due_for_escalation(now=at("2026-11-29T12:00")) == []  # 43 calendar hours, 1 working
+    assert selectors.issue_ids_due_for_escalation(now=at("2026-12-01T12:59")) == []
+    assert selectors.issue_ids_due_for_escalation(now=at("2026-12-01T13:00")) == [issue.pk]
 
 
 def test_run_sweep_escalates_everything_due(plan: Any) -> None:

@@ -10,6 +10,5 @@ class Command(BaseCommand):
     help = "Run one escalation sweep synchronously (what the beat task fans out to workers)."
 
     def handle(self, *args: Any, **options: Any) -> None:
-        services.ensure_defaults()
         plans, issues = services.run_sweep(now=timezone.now())
         self.stdout.write(f"Escalated {plans} plan level(s) and {issues} issue level(s).")
