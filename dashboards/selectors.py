@@ -13,15 +13,18 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from statistics import median
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.db.models import Avg, Count, ExpressionWrapper, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 
 from accounts.models import Account, AccountStatus, Tier
+from accounts.policies import sees_everything
 from accounts.selectors import cadence_days, contact_status, month_starts
 from accounts.services import ensure_tier_rules
-from actionplans.models import ACTIVE_STATUSES, ActionPlan, Escalation, PlanStatus, PlanStep
+from actionplans.models import ACTIVE_STATUSES, ActionPlan, Escalation, PlanStatus, PlanStep, kept_promise
+from actionplans.selectors import calendar_timezone
 from dashboards.models import KpiScope, KpiSnapshot
 from feedback.models import Channel, ContactLog, Issue, IssueStatus, Severity
 from organization.models import Department, Role, User
@@ -63,11 +66,6 @@ class SubqueryCount(Subquery):
 
     template = "(SELECT COUNT(*) FROM (%(subquery)s) _count)"
     output_field = IntegerField()
-
-
-def sees_everything(user: Any) -> bool:
-    """The confidentiality rule's short cut: executives and admins see every account, so every total."""
-    return bool(getattr(user, "is_executive", False) or getattr(user, "is_superuser", False))
 
 
 def day_bounds(first: date, last: date) -> tuple[datetime, datetime]:
@@ -143,7 +141,7 @@ def kpi_tables(*, user: Any, start: datetime, end: datetime, today: date | None 
 
     last_day = today or (end - timedelta(microseconds=1)).date()
     promised: dict[tuple[Scope, Key], list[bool]] = defaultdict(list)
-    for department, owner, promise_on, resolved_at in (
+    for department, owner, promise_on, resolved_at, zone in (
         ActionPlan.objects.visible_to(user)
         .filter(
             promise_on__gte=timezone.localdate(start),
@@ -151,11 +149,12 @@ def kpi_tables(*, user: Any, start: datetime, end: datetime, today: date | None 
             promise_on__lte=last_day,
         )
         .exclude(status=PlanStatus.CANCELLED)
-        .values_list(*PATHS["plan"], "promise_on", "resolved_at")
+        .annotate(zone=calendar_timezone())
+        .values_list(*PATHS["plan"], "promise_on", "resolved_at", "zone")
     ):
         if promise_on is None:
             continue
-        kept = resolved_at is not None and timezone.localdate(resolved_at) <= promise_on
+        kept = kept_promise(promise_on=promise_on, resolved_at=resolved_at, zone=ZoneInfo(zone))
         for scope in _scopes(department, owner):
             promised[scope].append(kept)
 

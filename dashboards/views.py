@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.vary import vary_on_headers
 
+from accounts import policies as account_policies
 from accounts.filters import AccountFilter
 from accounts.models import Account
 from accounts.selectors import call_next_for_user, month_starts
@@ -230,7 +231,7 @@ def kpi_page(request: HttpRequest) -> HttpResponse:
             "days": days,
             "windows": WINDOWS,
             "definitions": selectors.KPI_DEFINITIONS,
-            "sees_everything": selectors.sees_everything(request.user),
+            "sees_everything": account_policies.sees_everything(request.user),
         },
     )
 
