@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -90,14 +90,6 @@ class ActionPlan(models.Model):
     def is_overdue(self, today: date) -> bool:
         return self.is_active and self.due_on < today
 
-    def promise_broken(self, today: date) -> bool:
-        """Past the promise date without being resolved by it: a broken promise."""
-        if self.promise_on is None:
-            return False
-        if self.resolved_at is not None:
-            return self.resolved_at.date() > self.promise_on
-        return self.is_active and self.promise_on < today
-
 
 class PlanStep(models.Model):
     plan = models.ForeignKey(ActionPlan, models.CASCADE, related_name="steps")
@@ -176,6 +168,27 @@ class BusinessCalendar(models.Model):
                     remaining -= available
             day += timedelta(days=1)
         raise ValueError("No working time in the calendar")
+
+
+def kept_promise(*, promise_on: date | None, resolved_at: datetime | None, zone: tzinfo) -> bool:
+    """The one rule for a promise kept: resolved on or before the promised date, the moment of resolution read
+    in the business calendar's time zone (00:30 in Amsterdam on the 10th is 23:30 UTC on the 9th: a promise for
+    the 9th is broken). The plan page, the API and every KPI decide with it, through promise_kept or, for a
+    set-based read, with the zone read alongside its rows (actionplans.selectors.calendar_timezone)."""
+    return promise_on is not None and resolved_at is not None and resolved_at.astimezone(zone).date() <= promise_on
+
+
+def promise_kept(plan: ActionPlan, cal: BusinessCalendar) -> bool:
+    """Whether the plan was resolved on or before the date we promised, in the calendar's local time."""
+    return kept_promise(promise_on=plan.promise_on, resolved_at=plan.resolved_at, zone=cal.zone)
+
+
+def promise_broken(plan: ActionPlan, cal: BusinessCalendar, *, now: datetime) -> bool:
+    """A promise not kept and past saving: resolved after its date, or still active once its date has gone by
+    (both dates local to the calendar). No promise, or one still ahead, is not broken."""
+    if plan.promise_on is None or promise_kept(plan, cal):
+        return False
+    return plan.resolved_at is not None or (plan.is_active and plan.promise_on < now.astimezone(cal.zone).date())
 
 
 class Trigger(models.TextChoices):

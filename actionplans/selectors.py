@@ -6,7 +6,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import CharField, Exists, OuterRef, Prefetch, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 
 from actionplans.models import (
     ACTIVE_STATUSES,
@@ -29,6 +30,18 @@ def business_calendar() -> BusinessCalendar:
     calendar with the model's defaults (Monday to Friday, 8 to 18, Europe/Amsterdam) stands in, so pages and the
     sweep keep working, and nothing is written until someone adds the row again."""
     return BusinessCalendar.objects.filter(name="default").first() or BusinessCalendar(name="default")
+
+
+def calendar_timezone() -> Coalesce:
+    """The business calendar's time-zone name as a query expression (business_calendar's default when the row is
+    missing). A set-based read annotates its rows with it and decides each promise with models.kept_promise in
+    that zone, the plan page's rule, without a query of its own."""
+    fallback = BusinessCalendar._meta.get_field("timezone").get_default()
+    return Coalesce(
+        Subquery(BusinessCalendar.objects.filter(name="default").values("timezone")[:1]),
+        Value(fallback),
+        output_field=CharField(),
+    )
 
 
 def plans_for_user(*, user: Any) -> QuerySet[ActionPlan]:

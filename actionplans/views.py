@@ -17,7 +17,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from actionplans import policies, selectors, services
 from actionplans.forms import PlanEditForm, PlanFilter, PlanStatusForm
-from actionplans.models import ActionPlan, Escalation, PlanStatus, PlanStep
+from actionplans.models import ActionPlan, Escalation, PlanStatus, PlanStep, promise_broken, promise_kept
 from feedback import selectors as feedback_selectors
 from feedback.models import IssueStatus
 from kernel.versions import StaleVersion
@@ -109,11 +109,14 @@ def _detail_context(request: HttpRequest, plan: ActionPlan, **forms: Form) -> di
     now = timezone.now()
     can_change = policies.can_change_plan(person=user, plan=plan)
     escalations = list(plan.escalations.all())
+    cal = selectors.business_calendar()
     return {
         "plan": plan,
         "now": now,
         "today": timezone.localdate(now),
-        "clock": selectors.sla_clock(plan=plan, now=now),
+        "clock": selectors.sla_clock(plan=plan, now=now, cal=cal),
+        "promise_kept": promise_kept(plan, cal),
+        "promise_broken": promise_broken(plan, cal, now=now),
         "can_change": can_change,
         "edit_form": forms.get("edit_form") or PlanEditForm.for_plan(plan),
         "status_form": forms.get("status_form") or PlanStatusForm.for_plan(plan),

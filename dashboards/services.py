@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
@@ -17,7 +18,8 @@ from django.utils import timezone
 from accounts.models import Account, AccountHealthMonth, health_band
 from accounts.selectors import month_starts
 from accounts.services import ensure_tier_rules
-from actionplans.models import ActionPlan, PlanStatus
+from actionplans.models import ActionPlan, PlanStatus, kept_promise
+from actionplans.selectors import calendar_timezone
 from dashboards.models import SNAPSHOT_FIELDS, KpiScope, KpiSnapshot
 from dashboards.selectors import OPEN_ISSUE, day_bounds, kpi_tables, open_escalations
 from feedback.models import ContactLog, Issue, Severity
@@ -214,12 +216,13 @@ def _facts(now: datetime, today: date) -> dict[int, _Facts]:
         f = facts.get(plan_account or issue_account)
         if f is not None:
             f.open_escalations += 1
-    for account_id, promise_on, resolved_at in (
+    for account_id, promise_on, resolved_at, zone in (
         ActionPlan.objects.filter(promise_on__gte=today - LOOKBACK, promise_on__lt=today)
         .exclude(status=PlanStatus.CANCELLED)
-        .values_list("account_id", "promise_on", "resolved_at")
+        .annotate(zone=calendar_timezone())
+        .values_list("account_id", "promise_on", "resolved_at", "zone")
     ):
-        kept = resolved_at is not None and promise_on is not None and timezone.localdate(resolved_at) <= promise_on
+        kept = kept_promise(promise_on=promise_on, resolved_at=resolved_at, zone=ZoneInfo(zone))
         if not kept and account_id in facts:
             facts[account_id].broken_promises += 1
     for account_id, n in (

@@ -9,7 +9,8 @@ from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from accounts.api.serializers import TIER_NAMES
-from actionplans.models import ActionPlan, Escalation, PlanStatus, PlanStep, Target
+from actionplans import selectors
+from actionplans.models import ActionPlan, Escalation, PlanStatus, PlanStep, Target, promise_broken
 from feedback.models import Issue
 from organization.models import User
 
@@ -46,7 +47,8 @@ class ActionPlanStepSerializer(serializers.ModelSerializer[PlanStep]):
 class ActionPlanSerializer(serializers.ModelSerializer[ActionPlan]):
     """What we do because of a conversation, and the date we promised the customer.
 
-    `overdue`: active and past `due_on`. `promise_broken`: past `promise_on` without being resolved by it.
+    `overdue`: active and past `due_on`. `promise_broken`: past `promise_on` without being resolved by it, both
+    dates in the business calendar's time zone (as the plan page and the promises-kept KPI count).
     """
 
     # Needs account joined and issues and steps prefetched (see the views): no query per row.
@@ -101,7 +103,12 @@ class ActionPlanSerializer(serializers.ModelSerializer[ActionPlan]):
         return plan.is_overdue(timezone.localdate())
 
     def get_promise_broken(self, plan: ActionPlan) -> bool:
-        return plan.promise_broken(timezone.localdate())
+        if plan.promise_on is None:
+            return False  # nothing promised: no calendar to read
+        context = self.context  # shared by every row of a list: the calendar is read once per response
+        if "calendar" not in context:
+            context["calendar"] = selectors.business_calendar()
+        return promise_broken(plan, context["calendar"], now=timezone.now())
 
 
 @extend_schema_serializer(component_name="Escalation")
