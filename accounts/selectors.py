@@ -29,6 +29,7 @@ from django.db.models.functions import Coalesce, Round
 
 from accounts.csv_parsing import COLUMNS
 from accounts.models import (
+    DEFAULT_TIER_RULES,
     Account,
     AccountHealthMonth,
     AccountImport,
@@ -38,8 +39,8 @@ from accounts.models import (
     PriorityChange,
     PriorityCriterion,
     Tier,
+    TierRule,
 )
-from accounts.services import ensure_tier_rules
 from organization.models import User
 
 DUE_SOON_DAYS = 7
@@ -172,8 +173,25 @@ def tier_counts(*, user: Any) -> dict[int, int]:
     return {tier: counts.get(tier, 0) for tier in Tier.values}
 
 
+@dataclass(frozen=True)
+class TierRules:
+    min_score: dict[int, Decimal]
+    cadence_days: dict[int, int]
+
+
+def tier_rules() -> TierRules:
+    """The tier rules as stored (a data migration writes the defaults). A tier without a row, which only a hand-
+    edited database has, takes its default in memory: a read never writes."""
+    rules = dict(DEFAULT_TIER_RULES)
+    rules.update({rule.tier: (rule.min_score, rule.cadence_days) for rule in TierRule.objects.all()})
+    return TierRules(
+        min_score={tier: min_score for tier, (min_score, _) in rules.items()},
+        cadence_days={tier: cadence for tier, (_, cadence) in rules.items()},
+    )
+
+
 def cadence_days() -> dict[int, int]:
-    return ensure_tier_rules().cadence_days
+    return tier_rules().cadence_days
 
 
 def imports_for_user(*, user: User) -> QuerySet[AccountImport]:

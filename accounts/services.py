@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -19,9 +18,8 @@ from django.db.models import DateTimeField, ExpressionWrapper, F, Q
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
-from accounts import policies
+from accounts import policies, selectors
 from accounts.models import (
-    DEFAULT_TIER_RULES,
     Account,
     AccountScore,
     AccountTeamMember,
@@ -39,29 +37,6 @@ from organization.webhooks import services as webhooks
 RANK_BANDS = [(1, 10), (11, 50), (51, 100), (101, 500), (501, 1000)]
 
 
-@dataclass(frozen=True)
-class TierRules:
-    min_score: dict[int, Decimal]
-    cadence_days: dict[int, int]
-
-
-def ensure_tier_rules() -> TierRules:
-    """The tier rules, created with the defaults the first time they are needed."""
-    rules = {rule.tier: rule for rule in TierRule.objects.all()}
-    missing = [
-        TierRule(tier=tier, min_score=min_score, cadence_days=cadence)
-        for tier, (min_score, cadence) in DEFAULT_TIER_RULES.items()
-        if tier not in rules
-    ]
-    if missing:
-        TierRule.objects.bulk_create(missing, ignore_conflicts=True)
-        rules = {rule.tier: rule for rule in TierRule.objects.all()}
-    return TierRules(
-        min_score={tier: rule.min_score for tier, rule in rules.items()},
-        cadence_days={tier: rule.cadence_days for tier, rule in rules.items()},
-    )
-
-
 def _label_sql(column: str) -> str:
     cases = " ".join(f"WHEN {value} THEN '{label}'" for value, label in Tier.choices)
     return f"CASE {column} {cases} END"
@@ -72,7 +47,7 @@ def _band_sql(column: str) -> str:
     return f"CASE WHEN {column} = 0 THEN '' {cases} ELSE '> {RANK_BANDS[-1][1]}' END"
 
 
-def _tier_sql(rules: TierRules) -> tuple[str, str, list[Any]]:
+def _tier_sql(rules: selectors.TierRules) -> tuple[str, str, list[Any]]:
     """SQL for the computed tier (by score thresholds) and the effective tier (an unexpired override wins)."""
     computed = "CASE WHEN score >= %s THEN 1 WHEN score >= %s THEN 2 WHEN score >= %s THEN 3 ELSE 4 END"
     params = [rules.min_score[Tier.STRATEGIC], rules.min_score[Tier.KEY], rules.min_score[Tier.CORE]]
@@ -86,7 +61,7 @@ def _tier_sql(rules: TierRules) -> tuple[str, str, list[Any]]:
 @transaction.atomic
 def recompute_priorities(*, changed_by: User | None, now: datetime, note: str = "") -> None:
     """Weighted scores, ranks, tiers and contact-due dates for every account, in a fixed number of statements."""
-    rules = ensure_tier_rules()
+    rules = selectors.tier_rules()
     today = timezone.localdate(now)
     table = Account._meta.db_table
     events = PriorityChange._meta.db_table
@@ -143,9 +118,9 @@ def recompute_priorities(*, changed_by: User | None, now: datetime, note: str = 
     refresh_contact_due(rules=rules)
 
 
-def refresh_contact_due(*, rules: TierRules | None = None) -> None:
+def refresh_contact_due(*, rules: selectors.TierRules | None = None) -> None:
     """next_contact_due = day of last contact (or of creation) + the tier's cadence: one UPDATE per tier."""
-    rules = rules or ensure_tier_rules()
+    rules = rules or selectors.tier_rules()
     for tier, days in rules.cadence_days.items():
         since = ExpressionWrapper(F("last_contact_at") + timedelta(days=days), output_field=DateTimeField())
         created = ExpressionWrapper(F("created_at") + timedelta(days=days), output_field=DateTimeField())
@@ -384,7 +359,7 @@ def save_contact(*, account: Account, contact: CustomerContact | None = None, **
 
 def record_contact(*, account_id: int, occurred_at: datetime) -> None:
     """Called by the feedback app when a one-on-one conversation is logged: moves the cadence clock forward."""
-    rules = ensure_tier_rules()
+    rules = selectors.tier_rules()
     account = Account.objects.only("tier", "last_contact_at").get(pk=account_id)
     if account.last_contact_at and account.last_contact_at >= occurred_at:
         return

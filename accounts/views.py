@@ -267,7 +267,6 @@ def priority_settings(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     if not policies.can_change_priority_settings(person=user):
         raise PermissionDenied("Only executives and admins change priority settings.")
-    services.ensure_tier_rules()
     criteria = list(PriorityCriterion.objects.filter(is_active=True))
     rules = list(TierRule.objects.order_by("tier"))
     form = PrioritySettingsForm(request.POST or None, criteria=criteria, rules=rules)

@@ -233,6 +233,9 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()"
+# Webhooks go to public addresses only (organization/webhooks/targets.py): these hosts are the exceptions, as
+# their URLs spell them, e.g. an internal system on the private network, or 127.0.0.1 in development.
+WEBHOOK_ALLOWED_HOSTS: list[str] = env.list("WEBHOOK_ALLOWED_HOSTS", default=[])
 
 # Content security policy (django-csp): scripts and styles only from our own static files, no inline script.
 # Inline style *attributes* stay allowed: score and progress bars set their width server-side, and a style

@@ -21,8 +21,7 @@ from django.utils import timezone
 
 from accounts.models import Account, AccountStatus, Tier
 from accounts.policies import sees_everything
-from accounts.selectors import cadence_days, contact_status, month_starts
-from accounts.services import ensure_tier_rules
+from accounts.selectors import cadence_days, contact_status, month_starts, tier_rules
 from actionplans.models import ACTIVE_STATUSES, ActionPlan, Escalation, PlanStatus, PlanStep, kept_promise
 from actionplans.selectors import calendar_timezone
 from dashboards.models import KpiScope, KpiSnapshot
@@ -97,7 +96,7 @@ def _scopes(department: int | None, owner: int | None) -> tuple[tuple[Scope, Key
 def kpi_tables(*, user: Any, start: datetime, end: datetime, today: date | None = None) -> Tables:
     """The five KPIs over [start, end) for the organisation, each department and each owner at once: six queries,
     each row read once and counted where it belongs (medians need the values themselves, so they are kept)."""
-    cadence = ensure_tier_rules().cadence_days
+    cadence = tier_rules().cadence_days
     last_contact = (
         ContactLog.objects.filter(deleted_at__isnull=True, account=OuterRef("pk"), occurred_at__lt=end)
         .order_by("-occurred_at")
@@ -430,7 +429,7 @@ def person_scorecards(
     *, user: Any, people: QuerySet[User], start: datetime, end: datetime, today: date
 ) -> list[PersonScore]:
     """Coverage of each person's accounts, promises kept on their plans, and what they owe: a fixed few queries."""
-    cadence = ensure_tier_rules().cadence_days
+    cadence = tier_rules().cadence_days
     cards = {person.pk: PersonScore(person=person) for person in people}
     ids = list(cards)
     within = Q()

@@ -16,8 +16,7 @@ from django.db.models import Avg, Count, Max, Q
 from django.utils import timezone
 
 from accounts.models import Account, AccountHealthMonth, health_band
-from accounts.selectors import month_starts
-from accounts.services import ensure_tier_rules
+from accounts.selectors import month_starts, tier_rules
 from actionplans.models import ActionPlan, PlanStatus, kept_promise
 from actionplans.selectors import calendar_timezone
 from dashboards.models import SNAPSHOT_FIELDS, KpiScope, KpiSnapshot
@@ -245,7 +244,7 @@ def recompute_health(*, now: datetime | None = None, batch_size: int = 1000) -> 
     """Every account's health, signals and at-risk flag, and this month's point of its trend. Nightly (beat)."""
     now = now or timezone.now()
     today = timezone.localdate(now)
-    cadence = ensure_tier_rules().cadence_days
+    cadence = tier_rules().cadence_days
     month = today.replace(day=1)
     accounts, months = [], []
     for pk, f in _facts(now, today).items():

@@ -44,7 +44,7 @@ def _fresh_cache() -> Iterator[None]:
 
 @pytest.fixture(autouse=True)
 def _migration_data(request: pytest.FixtureRequest) -> None:
-    """The rows data migrations write (the business calendar, the default escalation ladder), in every test.
+    """The rows data migrations write (tier rules, the business calendar, the escalation ladder), in every test.
 
     The test database is migrated, so they are there; but a transactional test empties every table when it ends
     (Django's flush), and the code reads these rows without ever creating them. A test that finds them gone (it
@@ -65,6 +65,10 @@ def _migration_data(request: pytest.FixtureRequest) -> None:
 
     if not BusinessCalendar.objects.exists():
         importlib.import_module("actionplans.migrations.0002_default_policies").create_defaults(apps, None)
+    from accounts.models import TierRule
+
+    if not TierRule.objects.exists():
+        importlib.import_module("accounts.migrations.0004_default_tier_rules").create_default_tier_rules(apps, None)
 
 
 @pytest.fixture

@@ -22,7 +22,8 @@ EVERYTHING = ["issue.raised", "plan.created", "plan.escalated", "plan.resolved",
 
 
 @pytest.fixture
-def subscribed(engineering: Any) -> None:
+def subscribed(engineering: Any, settings: Any) -> None:
+    settings.WEBHOOK_ALLOWED_HOSTS = ["127.0.0.1"]  # refused by default; nothing is sent there in these tests
     client, _ = ApiClientFactory.create(department=engineering, can_write=True)
     webhooks.create_subscription(api_client=client, url="http://127.0.0.1:9/hook", events=EVERYTHING)
 

@@ -1,7 +1,9 @@
 """Outgoing webhooks: signed POSTs telling internal systems about events, written through an outbox.
 
 One module, one job: `services` (subscribe, unsubscribe, `emit`, `deliver` and its bookkeeping, the re-sweep),
-`selectors` (the reads), `signing` (the signature a receiver checks) and `transport` (the HTTP request).
+`selectors` (the reads), `signing` (the signature a receiver checks), `targets` (which addresses webhooks may go
+to: public ones, unless WEBHOOK_ALLOWED_HOSTS lists the host) and `transport` (the HTTP request, made to an
+address `targets` vetted).
 
 Flow. A service in another app calls `services.emit(...)` inside its own transaction: one `WebhookDelivery` row
 per active subscription to the event is inserted there, and a `deliver_webhook_task` is queued for each *after*

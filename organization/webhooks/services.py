@@ -20,7 +20,7 @@ from django.db.models import F
 
 from organization import tasks
 from organization.models import ApiClient, WebhookDelivery, WebhookEvent, WebhookSubscription
-from organization.webhooks import selectors, transport
+from organization.webhooks import selectors, targets, transport
 from organization.webhooks.signing import sign
 
 Status = WebhookDelivery.Status
@@ -42,7 +42,11 @@ def _new_secret() -> str:
 
 @transaction.atomic
 def create_subscription(*, api_client: ApiClient, url: str, events: list[str]) -> WebhookSubscription:
-    """Subscribe a client to events. The returned object's `secret` is the only time the caller sees it."""
+    """Subscribe a client to events. The returned object's `secret` is the only time the caller sees it.
+
+    A URL on a loopback, private, link-local or other non-public address is refused (ValidationError on `url`)
+    unless settings.WEBHOOK_ALLOWED_HOSTS lists its host: see organization.webhooks.targets.
+    """
     # Lock the client row so two concurrent creates cannot both slip under the cap.
     ApiClient.objects.select_for_update().filter(pk=api_client.pk).first()
     if api_client.webhook_subscriptions.filter(is_active=True).count() >= MAX_ACTIVE_SUBSCRIPTIONS:
@@ -54,6 +58,10 @@ def create_subscription(*, api_client: ApiClient, url: str, events: list[str]) -
         events=list(dict.fromkeys(events)),  # full_clean() checks each is a known event
     )
     subscription.full_clean()
+    try:
+        targets.check_url(subscription.url)  # and again at every delivery, on the addresses the name resolves to
+    except targets.ForbiddenTarget as refused:
+        raise ValidationError({"url": [str(refused)]}) from None
     subscription.save()
     return subscription
 

@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts import services
+from accounts import selectors, services
 from accounts.models import Account, AccountScore, PriorityCriterion, Tier
 from tests.factories import AccountFactory, CriterionFactory, UserFactory
 
@@ -151,7 +151,7 @@ def test_priority_settings_are_for_executives(client: Any, alice: Any) -> None:
 
 def priority_form(criteria: list[PriorityCriterion], **weights: str) -> dict[str, Any]:
     data: dict[str, Any] = {f"weight_{c.pk}": weights.get(c.name, str(c.weight)) for c in criteria}
-    rules = services.ensure_tier_rules()
+    rules = selectors.tier_rules()
     for tier in Tier.values:
         data[f"min_score_{tier}"] = str(rules.min_score[tier])
         data[f"cadence_{tier}"] = str(rules.cadence_days[tier])

@@ -8,7 +8,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from accounts import policies, services
+from accounts import policies, selectors, services
 from accounts.models import Account, AccountScore, PriorityChange, Segment, Tier
 from kernel.versions import StaleVersion
 from organization.models import Role
@@ -86,7 +86,7 @@ def test_changing_a_weight_reranks_and_records_the_tier_moves(criteria: Any, eri
 
 
 def services_rules() -> dict[int, tuple[Decimal, int]]:
-    rules = services.ensure_tier_rules()
+    rules = selectors.tier_rules()
     return {tier: (rules.min_score[tier], rules.cadence_days[tier]) for tier in rules.min_score}
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.utils import timezone
 
 from accounts.models import Account, Tier
-from accounts.services import ensure_tier_rules
 from organization.models import Role
 from tests.factories import ActionPlanFactory, ContactLogFactory, IssueFactory, SegmentFactory, UserFactory
 
@@ -13,7 +12,6 @@ from tests.factories import ActionPlanFactory, ContactLogFactory, IssueFactory, 
 def bulk_accounts(count: int) -> None:
     """`count` ranked accounts of every tier across three owners; the first ten with a rated conversation, an
     acknowledged critical issue and an overdue plan, so every column and KPI has something to count."""
-    ensure_tier_rules()  # created on first use, once per installation
     segment = SegmentFactory.create()
     owners = UserFactory.create_batch(3, role=Role.ACCOUNT_MANAGER)
     Account.objects.bulk_create(

@@ -223,6 +223,8 @@ def smtp_sink() -> Iterator[SmtpSink]:
 
 
 @pytest.fixture
-def webhook_receiver() -> Iterator[Receiver]:
+def webhook_receiver(settings: Any) -> Iterator[Receiver]:
+    # Webhooks to 127.0.0.1 are refused by default: allow this receiver, here (workers get WEBHOOK_ALLOWED_HOSTS).
+    settings.WEBHOOK_ALLOWED_HOSTS = ["127.0.0.1"]
     with serving() as receiver:
         yield receiver

@@ -81,6 +81,7 @@ def worker(redis: RedisServer, smtp_sink: SmtpSink, tmp_path: Path) -> Iterator[
             EMAIL_PORT=str(smtp_sink.port),
             DEBUG="true",
             VAR_DIR=str(tmp_path / "worker"),
+            WEBHOOK_ALLOWED_HOSTS="127.0.0.1",  # the webhook receiver's address, refused by default
             PYTHONUNBUFFERED="1",
         )
         started.append(process)

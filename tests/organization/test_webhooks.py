@@ -1,22 +1,26 @@
 from __future__ import annotations
 
+import ipaddress
 import json
+import socket
 import threading
 import time
 import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
 import time_machine
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
 from organization.models import ApiClient, WebhookDelivery, WebhookEvent, WebhookSubscription
-from organization.webhooks import services, signing
+from organization.webhooks import services, signing, targets
 from tests.factories import ApiClientFactory
 from tests.webhook_receiver import Receiver, serving
 
@@ -27,7 +31,9 @@ PAYLOAD = {"plan": {"id": 7, "title": "Fix the late deliveries"}, "due_on": "202
 
 
 @pytest.fixture
-def receiver() -> Iterator[Receiver]:
+def receiver(settings: Any) -> Iterator[Receiver]:
+    # The receiver listens on 127.0.0.1, which webhooks are refused by default: allow it, for these tests only.
+    settings.WEBHOOK_ALLOWED_HOSTS = ["127.0.0.1"]
     with serving() as state:
         yield state
 
@@ -496,3 +502,202 @@ def test_the_deliveries_page_query_count_does_not_grow(client, admin_user, djang
     # session, user; the layout's unread count and the user's department; the deliveries (+subscription, client)
     with django_assert_num_queries(5):
         assert client.get(reverse("webhooks")).status_code == 200
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Where webhooks may go (SSRF): public addresses only, unless WEBHOOK_ALLOWED_HOSTS lists the host
+
+FORBIDDEN_URLS = [
+    "http://127.0.0.1/",
+    "http://localhost/",
+    "http://10.0.0.5/",
+    "http://169.254.169.254/",
+    "http://[::1]/",
+    "http://[::ffff:127.0.0.1]/",
+    "http://0.0.0.0/",
+    "http://app.localhost:8000/hooks",
+    "https://192.168.1.10:8443/hooks",
+    "http://[fe80::1]/",
+    "http://224.0.0.1/",
+    "http://100.64.0.1/",
+]
+
+
+@dataclass
+class FakeDns:
+    """Answers for made-up names, one list of addresses per lookup (the last repeats), and the lookups made."""
+
+    answers: dict[str, list[list[str]]] = field(default_factory=dict)
+    lookups: list[str] = field(default_factory=list)
+
+
+@pytest.fixture
+def dns(monkeypatch: pytest.MonkeyPatch) -> FakeDns:
+    fake = FakeDns()
+    real = socket.getaddrinfo
+
+    def getaddrinfo(host: Any, port: Any, *args: Any, **kwargs: Any) -> Any:
+        if host not in fake.answers:
+            return real(host, port, *args, **kwargs)
+        fake.lookups.append(host)
+        queue = fake.answers[host]
+        addresses = queue.pop(0) if len(queue) > 1 else queue[0]
+        return [
+            (socket.AF_INET6 if ":" in ip else socket.AF_INET, socket.SOCK_STREAM, 6, "", (ip, port))
+            for ip in addresses
+        ]
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    return fake
+
+
+@pytest.fixture
+def connections(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, int]]:
+    """Every TCP connection opened; one to any address but 127.0.0.1 is refused here, before anything leaves."""
+    opened: list[tuple[str, int]] = []
+    real = socket.create_connection
+
+    def create_connection(address: tuple[str, int], *args: Any, **kwargs: Any) -> socket.socket:
+        opened.append(address)
+        if address[0] != "127.0.0.1":
+            raise ConnectionRefusedError("the test refused it: no test traffic leaves 127.0.0.1")
+        return real(address, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "create_connection", create_connection)
+    return opened
+
+
+@pytest.mark.parametrize("url", FORBIDDEN_URLS)
+def test_a_subscription_to_a_local_or_private_address_is_a_400_on_its_url(api, write_token, url) -> None:
+    response = as_system(api, write_token).post(reverse("api:webhooks"), {**NEW_HOOK, "url": url}, format="json")
+
+    assert response.status_code == 400
+    body = response.json()
+    assert body["detail"] == "The request has invalid fields."
+    assert list(body["errors"]) == ["url"]
+    assert "public addresses only" in body["errors"]["url"][0]
+    assert not WebhookSubscription.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "url", ["http://127.1/", "http://2130706433/", "http://0x7f.0.0.1/", "http://[2002:7f00:1::]/", "http://[::]/"]
+)
+def test_the_service_refuses_other_spellings_of_a_forbidden_address(url) -> None:
+    with pytest.raises(ValidationError) as refused:
+        subscribe(url, ["plan.created"])
+    assert list(refused.value.message_dict) == ["url"]
+
+
+def test_creating_a_subscription_asks_no_dns(monkeypatch) -> None:
+    def no_dns(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("DNS was asked")
+
+    monkeypatch.setattr(socket, "getaddrinfo", no_dns)
+    assert subscribe("https://hooks.example/in", ["plan.created"]).url == "https://hooks.example/in"
+
+
+def test_a_host_in_webhook_allowed_hosts_may_be_subscribed(api, write_token, settings) -> None:
+    settings.WEBHOOK_ALLOWED_HOSTS = ["127.0.0.1"]
+    body = {**NEW_HOOK, "url": "http://127.0.0.1:8000/hooks"}
+    assert as_system(api, write_token).post(reverse("api:webhooks"), body, format="json").status_code == 201
+
+
+def test_the_allowed_hosts_are_empty_by_default() -> None:
+    from connectivity import settings as project_settings
+
+    assert project_settings.WEBHOOK_ALLOWED_HOSTS == []
+
+
+@pytest.mark.parametrize(
+    ("answer", "kind"),
+    [
+        (["10.0.0.5"], "10.0.0.5, a private address"),
+        (["93.184.216.34", "169.254.169.254"], "169.254.169.254, a link-local address"),
+        (["::ffff:127.0.0.1"], "::ffff:127.0.0.1, a loopback address"),
+    ],
+)
+def test_a_delivery_to_a_name_that_resolves_to_a_forbidden_address_is_refused_and_sends_nothing(
+    dns, connections, answer, kind
+) -> None:
+    dns.answers["hooks.example"] = [answer]
+    subscribe("http://hooks.example/in", [WebhookEvent.PLAN_ESCALATED])
+    delivery = emit_one(timezone.now())
+
+    delivery = attempt(delivery, delivery.created_at)
+
+    assert connections == []
+    assert delivery.status == Status.PENDING  # a failed attempt, retried later like any other
+    assert (delivery.attempts, delivery.last_status_code) == (1, None)
+    assert delivery.last_error.startswith(f"Refused: hooks.example resolves to {kind}.")
+    assert delivery.next_attempt_at == delivery.created_at + timedelta(seconds=60)
+
+
+def test_a_delivery_connects_to_the_address_it_checked_not_to_a_later_answer(dns, connections) -> None:
+    dns.answers["hooks.example"] = [["93.184.216.34"], ["127.0.0.1"]]  # DNS rebinding: public, then loopback
+    subscribe("http://hooks.example/in", [WebhookEvent.PLAN_ESCALATED])
+    delivery = emit_one(timezone.now())
+
+    delivery = attempt(delivery, delivery.created_at)
+
+    assert dns.lookups == ["hooks.example"]
+    assert connections == [("93.184.216.34", 80)]  # refused by the fixture: nothing left the machine
+    assert delivery.last_error.startswith("Connection failed")
+
+
+def test_a_host_taken_off_the_allowed_hosts_is_refused_at_the_next_delivery(subscription, receiver, settings) -> None:
+    delivery = emit_one(timezone.now())
+    settings.WEBHOOK_ALLOWED_HOSTS = []
+
+    delivery = attempt(delivery, delivery.created_at)
+
+    assert receiver.requests == []
+    assert delivery.last_error.startswith("Refused: 127.0.0.1 is a loopback address.")
+
+
+def test_an_allowed_name_is_sent_to_the_address_it_resolved_to_under_its_own_name(
+    receiver, settings, dns, connections
+) -> None:
+    settings.WEBHOOK_ALLOWED_HOSTS = ["hooks.example"]
+    dns.answers["hooks.example"] = [["127.0.0.1"]]
+    subscription = subscribe(f"http://hooks.example:{receiver.port}/in", [WebhookEvent.PLAN_ESCALATED])
+    receiver.secret = subscription.secret
+    delivery = emit_one(timezone.now())
+
+    delivery = attempt(delivery, delivery.created_at)
+
+    assert delivery.status == Status.DELIVERED
+    assert dns.lookups == ["hooks.example"]  # resolved once: the connection used that answer
+    assert connections == [("127.0.0.1", receiver.port)]
+    (request,) = receiver.requests
+    assert request.headers["Host"] == f"hooks.example:{receiver.port}"
+    assert request.signature_valid
+
+
+@pytest.mark.parametrize(
+    ("address", "kind"),
+    [
+        ("127.0.0.1", "a loopback address"),
+        ("::1", "a loopback address"),
+        ("::ffff:127.0.0.1", "a loopback address"),
+        ("2002:7f00:1::", "a loopback address"),  # 6to4 around 127.0.0.1
+        ("0.0.0.0", "an unspecified address"),  # noqa: S104 - an address to refuse, not to bind
+        ("::", "an unspecified address"),
+        ("169.254.169.254", "a link-local address"),
+        ("fe80::1", "a link-local address"),
+        ("224.0.0.1", "a multicast address"),
+        ("ff02::1", "a multicast address"),
+        ("10.0.0.5", "a private address"),
+        ("172.16.0.1", "a private address"),
+        ("192.168.1.10", "a private address"),
+        ("fc00::1", "a private address"),
+        ("64:ff9b::a00:5", "a private address"),  # NAT64 around 10.0.0.5
+        ("240.0.0.1", "a private address"),
+        ("::127.0.0.1", "a reserved address"),
+        ("100.64.0.1", "not a public address"),
+        ("93.184.216.34", None),
+        ("2606:2800:220:1:248:1893:25c8:1946", None),
+        ("::ffff:93.184.216.34", None),
+    ],
+)
+def test_each_kind_of_address_is_named_and_only_public_ones_pass(address, kind) -> None:
+    assert targets.forbidden_kind(ipaddress.ip_address(address)) == kind
