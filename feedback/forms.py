@@ -57,7 +57,7 @@ class QuickLogForm(forms.Form):
         label="Next contact",
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
-        help_text="Defaults to the tier's cadence.",
+        help_text="Leave empty for the account's tier cadence, counted from the conversation.",
     )
 
     def __init__(self, *args: Any, accounts: Any, **kwargs: Any) -> None:

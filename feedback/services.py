@@ -11,8 +11,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts import policies as account_policies
+from accounts import selectors as account_selectors
 from accounts import services as account_services
 from accounts.models import Account, CustomerContact
 from feedback import policies
@@ -110,7 +112,7 @@ def log_contact(*, author: User, data: ContactLogInput, now: datetime) -> Contac
         summary=data.summary.strip(),
         rating=data.rating,
         rating_comment=data.rating_comment.strip(),
-        next_contact_on=data.next_contact_on,
+        next_contact_on=data.next_contact_on or _default_next_contact(data.account, occurred_at=data.occurred_at),
         author=author,
     )
     log.full_clean()
@@ -147,6 +149,13 @@ def log_contact(*, author: User, data: ContactLogInput, now: datetime) -> Contac
             )
     account_services.record_contact(account_id=data.account.pk, occurred_at=data.occurred_at)
     return log
+
+
+def _default_next_contact(account: Account, *, occurred_at: datetime) -> date:
+    """When the next conversation is due if the author gave no date (the quick log's empty field, an API body
+    without one): the account's tier cadence after this one, in local days, as its contact clock counts
+    (accounts.services.record_contact). Decided here only, so every channel logs the same date."""
+    return timezone.localdate(occurred_at) + timedelta(days=account_selectors.cadence_days()[account.tier])
 
 
 def _notify_department(*, issue: Issue, department: Department, exclude: User | None, kind: str) -> None:

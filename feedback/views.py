@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
 from typing import Any
 
 from django.contrib import messages
@@ -38,10 +37,6 @@ def _user(request: HttpRequest) -> User:
     return request.user
 
 
-def _default_next_contact(account: Account) -> Any:
-    return timezone.localdate() + timedelta(days=account_selectors.cadence_days()[account.tier])
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def quick_log(request: HttpRequest) -> HttpResponse:
@@ -52,7 +47,7 @@ def quick_log(request: HttpRequest) -> HttpResponse:
     if request.method == "GET" and (account_id := request.GET.get("account", "")).isdigit():
         picked = accounts.filter(pk=int(account_id)).first()
         if picked:
-            initial = {"account": picked.pk, "next_contact_on": _default_next_contact(picked)}
+            initial = {"account": picked.pk}
     form = QuickLogForm(request.POST or None, initial=initial, accounts=accounts)
     rows = [IssueRowForm(request.POST, prefix=f"issues-{i}") for i in issue_row_indexes(request.POST)]
     if request.method == "POST":
@@ -73,7 +68,7 @@ def quick_log(request: HttpRequest) -> HttpResponse:
                         topics=data["topics"],
                         rating=data["rating"],
                         rating_comment=data["rating_comment"],
-                        next_contact_on=data["next_contact_on"] or _default_next_contact(data["account"]),
+                        next_contact_on=data["next_contact_on"],  # empty: the service's default
                         our_participants=list(data["our_participants"]),
                         their_participants=list(data["their_participants"]),
                         issues=[
@@ -132,15 +127,8 @@ def account_picked(request: HttpRequest) -> HttpResponse:
     account = Account.objects.visible_to(request.user).filter(pk=account_id).first() if account_id.isdigit() else None
     if account is None:
         raise Http404("No such account")
-    form = QuickLogForm(
-        initial={"account": account.pk, "next_contact_on": _default_next_contact(account)},
-        accounts=Account.objects.filter(pk=account.pk),
-    )
-    return render(
-        request,
-        "feedback/_account_picked.html",
-        {"picked": account, "form": form, "next_contact": _default_next_contact(account)},
-    )
+    form = QuickLogForm(initial={"account": account.pk}, accounts=Account.objects.filter(pk=account.pk))
+    return render(request, "feedback/_account_picked.html", {"picked": account, "form": form})
 
 
 @login_required

@@ -6,8 +6,11 @@ from typing import Any
 import pytest
 import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
 from django.utils import timezone
+from rest_framework.test import APIClient
 
+from accounts.models import Account, Tier
 from feedback import services
 from feedback.models import ContactLog, Issue, IssueHandoff, IssueStatus
 from organization import services as organization_services
@@ -80,6 +83,32 @@ def test_saving_a_log_moves_the_accounts_contact_clock(alice: Any) -> None:
     account.refresh_from_db()
     assert account.last_contact_at == log.occurred_at
     assert account.next_contact_due is not None and account.next_contact_due > timezone.localdate()
+
+
+def test_the_page_and_the_api_log_the_same_next_contact_when_none_is_given(
+    client: Any, api: APIClient, alice: Any
+) -> None:
+    account = AccountFactory.create(owner=alice)
+    Account.objects.filter(pk=account.pk).update(tier=Tier.KEY)  # a Key account is due every 30 days
+    held = timezone.localtime() - timedelta(days=3)  # logged three days late: the page used today's date
+    client.force_login(alice)
+    page = client.post(
+        reverse("feedback:log"),
+        {
+            "account": account.pk,
+            "occurred_at": held.strftime("%Y-%m-%dT%H:%M"),
+            "channel": "phone",
+            "topics": ["delivery"],
+            "summary": "Deliveries are late again.",
+        },
+    )
+    api.force_authenticate(alice)
+    body = {"account": account.pk, "occurred_at": held.isoformat(), "channel": "phone", "summary": "Late again."}
+    answer = api.post(reverse("api:contact-logs"), body, format="json")
+
+    assert (page.status_code, answer.status_code) == (302, 201)
+    logged = list(ContactLog.objects.order_by("pk").values_list("next_contact_on", flat=True))
+    assert logged == [held.date() + timedelta(days=30)] * 2
 
 
 def test_one_bad_issue_row_saves_nothing(alice: Any, departments: dict[str, Any]) -> None:
