@@ -29,7 +29,7 @@ from accounts.models import (
     Tier,
     TierRule,
 )
-from kernel.versions import StaleVersion
+from kernel.versions import lock_version, save_version
 from organization.models import User
 from organization.webhooks import services as webhooks
 
@@ -201,14 +201,13 @@ def override_tier(
     if expires_on is not None and expires_on <= timezone.localdate(now):
         raise ValidationError({"expires_on": ["The override must expire in the future."]})
     before = account.get_tier_override_display() if account.tier_override else ""
-    Account.objects.filter(pk=account.pk).update(
-        tier_override=tier,
-        tier_override_reason=reason.strip() if tier else "",
-        tier_override_by=changed_by if tier else None,
-        tier_override_at=now if tier else None,
-        tier_override_expires_on=expires_on if tier else None,
-        version=F("version") + 1,
-    )
+    locked = lock_version(Account.objects, pk=account.pk)
+    locked.tier_override = tier
+    locked.tier_override_reason = reason.strip() if tier else ""
+    locked.tier_override_by = changed_by if tier else None
+    locked.tier_override_at = now if tier else None
+    locked.tier_override_expires_on = expires_on if tier else None
+    save_version(locked, by=changed_by, reason=reason.strip() or "override removed")
     PriorityChange.objects.create(
         account=account,
         kind=PriorityChange.Kind.OVERRIDE,
@@ -301,9 +300,7 @@ def update_account(
     unknown = set(fields) - set(ACCOUNT_FIELDS)
     if unknown:
         raise TypeError(f"Unknown account fields: {', '.join(sorted(unknown))}")
-    locked = Account.objects.select_for_update().get(pk=account.pk)
-    if expected_version is not None and locked.version != expected_version:
-        raise StaleVersion(locked.version)
+    locked = lock_version(Account.objects, pk=account.pk, expected_version=expected_version)
     if changed_by is not None and not policies.can_edit_account(person=changed_by, account=locked):
         raise PermissionDenied("Only the owner, team members who may edit, and admins change this account.")
     old_owner = locked.owner
@@ -313,10 +310,7 @@ def update_account(
     _check_people(locked, changed=changed)
     if locked.external_id == "":
         locked.external_id = None
-    locked.full_clean()
-    locked.version += 1
-    locked._history_user = changed_by  # type: ignore[attr-defined]  # as in create_account
-    locked.save()
+    save_version(locked, by=changed_by)  # the history names who the caller says acted, as in create_account
     if locked.owner_id != old_owner.pk:
         PriorityChange.objects.create(
             account=locked,

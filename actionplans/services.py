@@ -31,6 +31,7 @@ from actionplans.models import (
     Trigger,
 )
 from feedback.models import Issue, IssueStatus, Severity
+from kernel.versions import lock_version, save_version
 from organization import services as organization_services
 from organization.models import Department, Role, User
 from organization.webhooks import services as webhooks
@@ -167,12 +168,7 @@ def _title_from(text: str) -> str:
 
 
 def _lock(plan: ActionPlan, expected_version: int | None) -> ActionPlan:
-    from kernel.versions import StaleVersion
-
-    locked = ActionPlan.objects.select_for_update().select_related("account").get(pk=plan.pk)
-    if expected_version is not None and locked.version != expected_version:
-        raise StaleVersion(locked.version)
-    return locked
+    return lock_version(ActionPlan.objects.select_related("account"), pk=plan.pk, expected_version=expected_version)
 
 
 def _may_change(user: User, plan: ActionPlan) -> bool:
@@ -206,10 +202,7 @@ def update_plan(
         locked.promised_at = now if fields["promise_on"] else None
     for name, value in fields.items():
         setattr(locked, name, value)
-    locked.version += 1
-    locked._history_user = by  # type: ignore[attr-defined]
-    locked.full_clean()
-    locked.save()
+    save_version(locked, by=by)
     if "due_on" in fields:
         # A new due date is a new commitment: the ladder starts again from the levels not yet reached.
         locked.escalations.filter(acknowledged_at__isnull=False).update(acknowledged_at=None)
@@ -257,10 +250,7 @@ def change_status(
         locked.customer_confirmation = confirmation.strip()
         locked.confirmed_at = now
     locked.status = status
-    locked.version += 1
-    locked._history_user = by  # type: ignore[attr-defined]
-    locked.full_clean()
-    locked.save()
+    save_version(locked, by=by)
     _refresh_clock(locked)
     locked.refresh_from_db()
     if status == PlanStatus.RESOLVED:
@@ -337,7 +327,9 @@ def escalate_plan(*, plan_id: int, now: datetime) -> list[Escalation]:
                 dedupe_key=f"escalation:{escalation.pk}",
             )
             if policy.action == EscalationAction.NOTIFY_REASSIGN and people:
-                ActionPlan.objects.filter(pk=plan.pk).update(owner=people[0])
+                # A change of owner like any other: the next version, and a history row naming the new owner.
+                plan.owner = people[0]
+                save_version(plan, by=None, reason=f"Escalation level {policy.level} reassigned it")
             _emit_plan("plan.escalated", plan, now, level=policy.level, target=policy.target)
             created.append(escalation)
         _refresh_clock(plan)

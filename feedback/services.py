@@ -9,7 +9,6 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
@@ -20,7 +19,7 @@ from accounts.models import Account, CustomerContact
 from feedback import policies
 from feedback.models import Channel, ContactLog, Issue, IssueHandoff, IssueStatus, Severity, Topic
 from kernel.models import IdempotencyKey
-from kernel.versions import StaleVersion
+from kernel.versions import lock_version, save_version
 from organization import services as organization_services
 from organization.models import Department, User
 from organization.webhooks import services as webhooks
@@ -172,10 +171,7 @@ def _notify_department(*, issue: Issue, department: Department, exclude: User | 
 
 
 def _lock_issue(issue: Issue, expected_version: int | None) -> Issue:
-    locked = Issue.objects.select_for_update().get(pk=issue.pk)
-    if expected_version is not None and locked.version != expected_version:
-        raise StaleVersion(locked.version)
-    return locked
+    return lock_version(Issue.objects, pk=issue.pk, expected_version=expected_version)
 
 
 @transaction.atomic
@@ -191,19 +187,15 @@ def acknowledge_issue(*, issue: Issue, by: User, now: datetime, expected_version
         if not policies.acts_for_department(person=by, department=pending.to_department):
             raise PermissionDenied(f"Only {pending.to_department.name} can accept this hand-off.")
         IssueHandoff.objects.filter(pk=pending.pk, accepted_at__isnull=True).update(accepted_at=now, accepted_by=by)
-        Issue.objects.filter(pk=locked.pk).update(
-            department=pending.to_department,
-            status=IssueStatus.ACKNOWLEDGED,
-            acknowledged_by=by,
-            acknowledged_at=now,
-            version=F("version") + 1,
-        )
+        locked.department, locked.status = pending.to_department, IssueStatus.ACKNOWLEDGED
+        locked.acknowledged_by, locked.acknowledged_at = by, now
+        save_version(locked, by=by)
     else:
         if not policies.acts_for_department(person=by, department=locked.department):
             raise PermissionDenied(f"Only {locked.department.name} can acknowledge this issue.")
-        Issue.objects.filter(pk=locked.pk, status=IssueStatus.NEW).update(
-            status=IssueStatus.ACKNOWLEDGED, acknowledged_by=by, acknowledged_at=now, version=F("version") + 1
-        )
+        if locked.status == IssueStatus.NEW:  # acknowledged already: nothing changes, the version stays
+            locked.status, locked.acknowledged_by, locked.acknowledged_at = IssueStatus.ACKNOWLEDGED, by, now
+            save_version(locked, by=by)
     locked.refresh_from_db()
     return locked
 
@@ -242,7 +234,7 @@ def hand_off_issue(
         handed_off_by=by,
         handed_off_at=now,
     )
-    Issue.objects.filter(pk=locked.pk).update(version=F("version") + 1)
+    save_version(locked, by=by)  # the hand-off is a change of the issue: a version, so a stale edit is refused
     _notify_department(issue=locked, department=to_department, exclude=by, kind="issue.handed_off")
     return handoff
 
@@ -258,23 +250,20 @@ def edit_contact_log(
     unknown = set(fields) - EDITABLE_FIELDS
     if unknown:
         raise TypeError(f"Not editable: {', '.join(sorted(unknown))}")
-    locked = ContactLog.objects.select_for_update().get(pk=log.pk, deleted_at__isnull=True)
+    locked = lock_version(
+        ContactLog.objects.filter(deleted_at__isnull=True), pk=log.pk, expected_version=expected_version
+    )
     if not policies.can_edit_contact_log(person=by, log=locked, now=now):
         raise PermissionDenied(
             "Only the author edits a contact log, for 24 hours after writing it."
             if locked.author_id == by.pk
             else "Only the author edits a contact log."
         )
-    if expected_version is not None and expected_version != locked.version:
-        raise StaleVersion(locked.version)
     for name, value in fields.items():
         setattr(locked, name, value)
     if "topics" in fields and any(t not in Topic.values for t in locked.topics):
         raise ValidationError({"topics": ["Unknown topic."]})
-    locked.full_clean()
-    locked.version += 1
-    locked.save()
-    return locked
+    return save_version(locked, by=by)
 
 
 @transaction.atomic
@@ -285,10 +274,8 @@ def delete_contact_log(*, log: ContactLog, by: User, reason: str, now: datetime)
         raise PermissionDenied("Only admins delete contact logs.")
     if not reason.strip():
         raise ValidationError({"reason": ["Say why this log is deleted."]})
-    locked = ContactLog.objects.select_for_update().get(pk=log.pk)
+    locked = lock_version(ContactLog.objects, pk=log.pk)
     if locked.deleted_at is None:
         locked.deleted_at, locked.deleted_by, locked.deleted_reason = now, by, reason.strip()
-        locked._history_user = by  # type: ignore[attr-defined]
-        locked._change_reason = f"deleted: {reason.strip()}"  # type: ignore[attr-defined]
-        locked.save()
+        save_version(locked, by=by, reason=f"deleted: {reason.strip()}")
     return locked

@@ -11,7 +11,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from accounts.models import Account, Tier
 from actionplans import selectors, services
-from actionplans.models import BusinessCalendar, Escalation, PlanStatus
+from actionplans.models import (
+    BusinessCalendar,
+    Escalation,
+    EscalationAction,
+    EscalationPolicy,
+    PlanStatus,
+    Trigger,
+)
 from organization.models import Notification, Role
 from tests.factories import AccountFactory, UserFactory
 
@@ -82,6 +89,24 @@ def test_each_level_once_however_often_the_sweep_runs(plan: Any) -> None:
     services.escalate_plan(plan_id=plan.pk, now=at("2026-12-03T10:00"))
     assert levels(plan) == [1, 2]
     assert Notification.objects.filter(kind="plan.escalated").count() == 2
+
+
+def test_an_escalation_that_reassigns_a_plan_bumps_its_version_and_records_the_new_owner(
+    plan: Any, people: dict[str, Any]
+) -> None:
+    EscalationPolicy.objects.filter(trigger=Trigger.PLAN_OVERDUE, tier=Tier.KEY, severity="medium", level=1).update(
+        action=EscalationAction.NOTIFY_REASSIGN
+    )
+    services.escalate_plan(plan_id=plan.pk, now=at("2026-11-26T12:00"))
+    plan.refresh_from_db()
+    latest = plan.history.first()
+    assert (plan.owner, plan.version) == (people["boss"], 2)
+    assert (latest.owner, latest.history_user, latest.history_change_reason) == (
+        people["boss"],
+        None,  # the escalation engine, not a person
+        "Escalation level 1 reassigned it",
+    )
+    assert plan.history.count() == 2  # created, then reassigned
 
 
 def test_a_late_sweep_catches_up_every_level_due(plan: Any, people: dict[str, Any]) -> None:
