@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
 
-from accounts import csv_parsing, exports, imports, selectors
+from accounts import csv_parsing, exports, imports, policies, selectors
 from accounts.filters import AccountFilter
 from accounts.models import AccountImport
 from organization import audit
@@ -50,7 +50,7 @@ class ImportForm(forms.Form):
 
 def _importer(request: HttpRequest) -> User:
     user = request.user
-    if not isinstance(user, User) or not imports.can_import(user):
+    if not isinstance(user, User) or not policies.can_import_accounts(person=user):
         raise PermissionDenied("Account managers, department leads, executives and admins import accounts.")
     return user
 

@@ -16,16 +16,16 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TypeVar
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, models, transaction
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from accounts import services, tasks
+from accounts import policies, services, tasks
 from accounts.csv_parsing import BadFile, ParsedFile, Row, parse_bool, parse_csv, split_list
 from accounts.models import Account, AccountImport, AccountStatus, BuyingRole, CustomerContact, Segment
-from organization.models import Role, User
+from organization.models import User
 
 INLINE_ROWS = 500  # larger files are imported by accounts.tasks.run_import_task
 ERRORS_KEPT = 1000  # a report longer than this helps nobody; the total is still counted
@@ -33,8 +33,6 @@ LOOKUP_BATCH = 500  # values per IN (…): stays under SQLite's limit on query p
 WRITE_BATCH = 1000
 PROGRESS_EVERY = 500
 
-IMPORTERS = frozenset({Role.ACCOUNT_MANAGER, Role.DEPARTMENT_LEAD, Role.EXECUTIVE, Role.ADMIN})
-OWNER_ROLES = IMPORTERS  # the same people the account form offers as owners
 
 STATUSES = frozenset(AccountStatus.values)
 BUYING_ROLES = frozenset(BuyingRole.values)
@@ -128,7 +126,7 @@ def _check_accounts(rows: Sequence[Row], on_progress: Callable[[int], None] | No
             errors.add("owner_email", f"There is no user with the email address “{email}”.")
         elif not owner.is_active:
             errors.add("owner_email", f"{email} is deactivated and cannot own accounts.")
-        elif owner.role not in OWNER_ROLES:
+        elif not policies.may_own_accounts(user=owner):
             errors.add("owner_email", f"{email} is {owner.get_role_display().lower()}, and cannot own accounts.")
         else:
             fields["owner"] = owner
@@ -255,20 +253,16 @@ def _accounts_for_contacts(external_ids: set[str], user: User) -> tuple[dict[str
         found = Account.objects.visible_to(user).filter(external_id__in=batch)
         for pk, external_id, name in found.values_list("pk", "external_id", "name"):
             visible[external_id or ""] = (pk, name)
-        if not user.is_admin:  # Account.can_edit, for many accounts at once
+        if not user.is_admin:  # policies.can_edit_account, for many accounts at once
             found = found.filter(Q(owner=user) | Q(team_members__user=user, team_members__can_edit=True))
         editable.update(found.values_list("pk", flat=True))
     return visible, editable
 
 
-def can_import(user: User) -> bool:
-    return user.is_active and (user.role in IMPORTERS or user.is_superuser)
-
-
 def check_upload(*, parsed: ParsedFile, file_name: str, user: User) -> AccountImport:
     """The dry run: check every row and record the outcome. Writes nothing else."""
-    if not can_import(user):
-        raise PermissionError("Account managers, department leads, executives and admins import accounts.")
+    if not policies.can_import_accounts(person=user):
+        raise PermissionDenied("Account managers, department leads, executives and admins import accounts.")
     result = check_rows(kind=parsed.kind, rows=parsed.rows, user=user)
     return AccountImport.objects.create(
         kind=parsed.kind,
@@ -286,8 +280,8 @@ def check_upload(*, parsed: ParsedFile, file_name: str, user: User) -> AccountIm
 @transaction.atomic
 def confirm_import(*, account_import: AccountImport, user: User, now: datetime) -> AccountImport:
     """Import a checked file: inline when small, otherwise queued for a worker. Confirming twice does nothing."""
-    if account_import.created_by_id != user.pk or not can_import(user):
-        raise PermissionError("Only the person who uploaded a file imports it.")
+    if account_import.created_by_id != user.pk or not policies.can_import_accounts(person=user):
+        raise PermissionDenied("Only the person who uploaded a file imports it.")
     if account_import.row_count <= INLINE_ROWS:
         return run_import(import_id=account_import.pk, now=now)
     queued = AccountImport.objects.filter(pk=account_import.pk, status=AccountImport.Status.READY).update(

@@ -182,7 +182,7 @@ class TierRules:
 def tier_rules() -> TierRules:
     """The tier rules as stored (a data migration writes the defaults). A tier without a row, which only a hand-
     edited database has, takes its default in memory: a read never writes."""
-    rules = dict(DEFAULT_TIER_RULES)
+    rules: dict[int, tuple[Decimal, int]] = {int(tier): rule for tier, rule in DEFAULT_TIER_RULES.items()}
     rules.update({rule.tier: (rule.min_score, rule.cadence_days) for rule in TierRule.objects.all()})
     return TierRules(
         min_score={tier: min_score for tier, (min_score, _) in rules.items()},

@@ -65,6 +65,7 @@ def account_list(request: HttpRequest) -> HttpResponse:
             "today": timezone.localdate(),
             "can_create": policies.can_create_account(person=_user(request)),
             "can_change_priority_settings": policies.can_change_priority_settings(person=_user(request)),
+            "can_import": policies.can_import_accounts(person=_user(request)),
             "tier_counts": selectors.tier_counts(user=request.user),
         },
     )

@@ -153,9 +153,9 @@ def kpi_tables(*, user: Any, start: datetime, end: datetime, today: date | None 
     ):
         if promise_on is None:
             continue
-        kept = kept_promise(promise_on=promise_on, resolved_at=resolved_at, zone=ZoneInfo(zone))
+        was_kept = kept_promise(promise_on=promise_on, resolved_at=resolved_at, zone=ZoneInfo(zone))
         for scope in _scopes(department, owner):
-            promised[scope].append(kept)
+            promised[scope].append(was_kept)
 
     ratings: dict[tuple[Scope, Key], list[int]] = defaultdict(lambda: [0, 0, 0])  # sum, total, 4–5
     for department, owner, rating_sum, total, good in (

@@ -18,7 +18,9 @@ class StaleVersion(Exception):
         self.current = current
 
 
-def lock_version(queryset: models.QuerySet[_M], *, pk: Any, expected_version: int | None = None) -> _M:
+def lock_version(
+    queryset: models.QuerySet[_M, _M] | models.Manager[_M], *, pk: Any, expected_version: int | None = None
+) -> _M:
     """The row, locked until the transaction ends; StaleVersion when the caller edited an older version of it."""
     locked = queryset.select_for_update().get(pk=pk)
     current = locked.version  # type: ignore[attr-defined]

@@ -167,7 +167,8 @@ def leaks(story: Story) -> list[str]:
     return found
 
 
-def _ids(payload: Any) -> set[int]:
+def _ids(payload: Any) -> set[Any]:
+    """The account ids a webhook payload names (`{"issue": {"account": 7, …}}`)."""
     inner = next(iter(payload.values())) if isinstance(payload, dict) and payload else {}
     return {inner.get("account")} if isinstance(inner, dict) else set()
 
