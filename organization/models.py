@@ -192,7 +192,7 @@ def history_user(instance: Any = None, request: Any = None, **kwargs: Any) -> Us
 
 
 class WebhookEvent(models.TextChoices):
-    """What an internal system may subscribe to. Other apps emit these through organization.webhooks.emit()."""
+    """What an internal system may subscribe to. Other apps emit these through organization.webhooks.services.emit()."""
 
     ISSUE_RAISED = "issue.raised", "An issue was raised"
     PLAN_CREATED = "plan.created", "An action plan was created"

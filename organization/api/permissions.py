@@ -5,6 +5,7 @@ from typing import Any
 from rest_framework import permissions
 from rest_framework.request import Request
 
+from organization import policies
 from organization.models import ApiClient
 
 
@@ -31,6 +32,5 @@ class IsAdminUserOrWriteClient(permissions.BasePermission):
     def has_permission(self, request: Request, view: Any) -> bool:
         if request.method in permissions.SAFE_METHODS:
             return True
-        if isinstance(request.auth, ApiClient):
-            return request.auth.can_write
-        return bool(getattr(request.user, "is_admin", False))
+        principal = request.auth if isinstance(request.auth, ApiClient) else request.user
+        return policies.can_change_organisation_data(principal=principal)

@@ -20,6 +20,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from kernel.api.idempotency import idempotent
+from organization import policies
 from organization.models import ApiClient, User, WebhookDelivery, WebhookEvent, WebhookSubscription
 from organization.webhooks import selectors, services
 
@@ -33,8 +34,7 @@ def _principal(request: Request) -> ApiClient | User:
 
 
 def _check_may_list(request: Request) -> None:
-    principal = _principal(request)
-    if not isinstance(principal, ApiClient) and not principal.is_admin:
+    if not policies.can_list_subscriptions(principal=_principal(request)):
         raise exceptions.PermissionDenied("Webhooks belong to API clients; only admins may see them all.")
 
 
@@ -97,11 +97,13 @@ class WebhookListApi(generics.ListAPIView[WebhookSubscription]):
     @extend_schema(request=InputSerializer, responses={201: CreatedSerializer})
     @idempotent
     def post(self, request: Request) -> Response:
-        if not isinstance(request.auth, ApiClient):
+        principal = _principal(request)
+        if not policies.can_subscribe(principal=principal):
             raise exceptions.PermissionDenied("Only API clients subscribe to webhooks (with the write scope).")
+        assert isinstance(principal, ApiClient)  # noqa: S101 - what can_subscribe allows
         incoming = self.InputSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
-        subscription = services.create_subscription(api_client=request.auth, **incoming.validated_data)
+        subscription = services.create_subscription(api_client=principal, **incoming.validated_data)
         return Response(
             self.CreatedSerializer(subscription).data,
             status=status.HTTP_201_CREATED,

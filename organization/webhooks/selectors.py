@@ -6,6 +6,7 @@ from datetime import datetime
 
 from django.db.models import QuerySet
 
+from organization import policies
 from organization.models import ApiClient, User, WebhookDelivery, WebhookSubscription
 
 
@@ -14,9 +15,8 @@ def subscriptions_for(*, principal: ApiClient | User) -> QuerySet[WebhookSubscri
     subscriptions = WebhookSubscription.objects.select_related("api_client")
     if isinstance(principal, ApiClient):
         return subscriptions.filter(api_client=principal)
-    if principal.is_admin:
-        return subscriptions
-    return subscriptions.none()
+    # Admins see every client's subscriptions; nobody else has any.
+    return subscriptions if policies.can_list_subscriptions(principal=principal) else subscriptions.none()
 
 
 def latest_deliveries(*, limit: int = 200) -> QuerySet[WebhookDelivery]:
