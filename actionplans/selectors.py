@@ -72,6 +72,13 @@ def plan_detail_for_user(*, user: Any, pk: int) -> ActionPlan:
     )
 
 
+def plan_for_issue(*, issue: Issue) -> ActionPlan | None:
+    """The plan answering an issue, whatever its status; None before anyone planned for it. An issue has at most
+    one (a unique index on the link, actionplans migration 0003), and whoever may see the issue may see it: both
+    belong to the same account."""
+    return ActionPlan.objects.filter(issues=issue).first()
+
+
 def step_for_user(*, user: Any, pk: int) -> PlanStep:
     """A step of a plan the user may see; PlanStep.DoesNotExist otherwise (a 404)."""
     return (

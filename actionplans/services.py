@@ -110,7 +110,7 @@ def create_plan(
     plan._history_user = created_by  # type: ignore[attr-defined]
     plan.full_clean()
     plan.save()
-    plan.issues.set(issues)
+    _link_issues(plan, issues)
     Issue.objects.filter(pk__in=[i.pk for i in issues]).exclude(
         status__in=[IssueStatus.RESOLVED, IssueStatus.CLOSED]
     ).update(status=IssueStatus.PLANNED, version=F("version") + 1)
@@ -122,6 +122,22 @@ def create_plan(
     plan.refresh_from_db()
     _emit_plan("plan.created", plan, now)
     return plan
+
+
+def _link_issues(plan: ActionPlan, issues: Sequence[Issue]) -> None:
+    """The plan answers these issues; an issue is answered by one plan at most. The issue rows are locked first
+    (in id order: two plans for the same issues cannot deadlock), so a plan made meanwhile is seen here; the
+    unique index on the link (migration 0003) refuses whatever slips past, as a validation error."""
+    ids = sorted(issue.pk for issue in issues)
+    list(Issue.objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk", flat=True))
+    planned = ActionPlan.issues.through.objects.filter(issue_id__in=ids).values_list("issue_id", flat=True)
+    if planned:
+        raise ValidationError({"issues": [f"Issue {pk} already has a plan." for pk in sorted(planned)]})
+    try:
+        with transaction.atomic():
+            plan.issues.set(issues)
+    except IntegrityError:
+        raise ValidationError({"issues": ["One of these issues got a plan meanwhile."]}) from None
 
 
 def _emit_plan(event: str, plan: ActionPlan, now: datetime, **extra: Any) -> None:
@@ -148,7 +164,13 @@ def _emit_plan(event: str, plan: ActionPlan, now: datetime, **extra: Any) -> Non
 
 @transaction.atomic
 def create_plan_from_issue(*, issue: Issue, by: User, now: datetime) -> ActionPlan:
-    """Two clicks from the inbox: the issue's own words become the plan; due in a week; the complaint steps."""
+    """Two clicks from the inbox: the issue's own words become the plan; due in a week; the complaint steps.
+    One plan per issue: when the issue has one already (a double click, two colleagues at once), that plan is
+    returned and nothing is created; the issue row is locked while this is decided."""
+    Issue.objects.select_for_update().filter(pk=issue.pk).values_list("pk", flat=True).first()
+    existing = selectors.plan_for_issue(issue=issue)
+    if existing is not None:
+        return existing
     return create_plan(
         account=issue.account,
         title=_title_from(issue.verbatim),

@@ -17,7 +17,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from actionplans import policies, selectors, services
 from actionplans.forms import PlanEditForm, PlanFilter, PlanStatusForm
-from actionplans.models import ActionPlan, Escalation, PlanStatus, PlanStep, promise_broken, promise_kept
+from actionplans.models import ActionPlan, Escalation, PlanStep, promise_broken, promise_kept
 from feedback import selectors as feedback_selectors
 from feedback.models import IssueStatus
 from kernel.versions import StaleVersion
@@ -92,8 +92,8 @@ def plan_from_issue(request: HttpRequest, issue_pk: int) -> HttpResponse:
         raise Http404("No such issue")
     if not policies.can_plan_for_issue(person=user, issue=issue):
         raise PermissionDenied(f"Only {issue.department.name} plans for its issues.")
-    existing = issue.plans.exclude(status=PlanStatus.CANCELLED).order_by("-created_at").first()
-    if existing is not None:  # a double click, or two colleagues at once: one plan per issue
+    existing = selectors.plan_for_issue(issue=issue)
+    if existing is not None:  # a second click: one plan per issue (the service also decides it under a lock)
         messages.info(request, "This issue already has a plan.")
         return redirect("actionplans:detail", pk=existing.pk)
     if issue.status in {IssueStatus.RESOLVED, IssueStatus.CLOSED}:

@@ -38,7 +38,7 @@ from accounts.models import Account
 from actionplans import policies, selectors, services
 from actionplans.api.serializers import ActionPlanSerializer, ActionPlanStatusField, EscalationSerializer
 from actionplans.filters import ActionPlanFilter, EscalationFilter
-from actionplans.models import ActionPlan, Escalation, PlanStatus, PlanStep
+from actionplans.models import ActionPlan, Escalation, PlanStep
 from feedback.models import Issue, IssueStatus
 from kernel.api.idempotency import idempotent
 from kernel.api.schema import (
@@ -223,8 +223,8 @@ class ActionPlanListApi(_CursorListApi[ActionPlan]):
             raise exceptions.PermissionDenied(f"Only {issue.department.name} plans for its issues.")
         if issue.status in {IssueStatus.RESOLVED, IssueStatus.CLOSED}:
             raise exceptions.ValidationError({"from_issue": ["This issue is already resolved."]})
-        existing = issue.plans.exclude(status=PlanStatus.CANCELLED).order_by("-created_at").first()
-        if existing is not None:  # one plan per issue, as on the page
+        existing = selectors.plan_for_issue(issue=issue)
+        if existing is not None:  # one plan per issue, as on the page (and in the database)
             raise exceptions.ValidationError({"from_issue": [f"This issue already has a plan ({existing.pk})."]})
         plan = services.create_plan_from_issue(issue=issue, by=person, now=timezone.now())
         return _plan_response(_visible_plan(request, plan.pk), created=True)

@@ -13,11 +13,13 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import timedelta
+from functools import partial
 from typing import Any
 
 import pytest
 from django.conf import settings
 from django.db import connection
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
@@ -177,6 +179,23 @@ def test_two_hand_offs_of_one_issue_version_one_wins_and_the_other_gets_412(bob:
     assert sorted([first.status_code, second.status_code]) == [200, 412]
     assert IssueHandoff.objects.count() == 1
     assert Issue.objects.get().version == 2
+
+
+# --- two clicks on one create button: one row, and both land on it ------------------------------------------------
+
+
+def test_two_clicks_on_create_plan_at_once_make_one_plan(bob: User, engineering: Any) -> None:
+    issue = IssueFactory.create(department=engineering)
+    url = reverse("actionplans:from-issue", args=[issue.pk])
+    browsers = [Client(), Client()]
+    for browser in browsers:
+        browser.force_login(bob)
+
+    first, second = race(ROW_LOCK.format(table="feedback_issue"), [issue.pk], *(partial(b.post, url) for b in browsers))
+
+    assert first.status_code == second.status_code == 302
+    assert first["Location"] == second["Location"]  # the second click lands on the plan the first made
+    assert ActionPlan.objects.count() == ActionPlan.issues.through.objects.count() == 1
 
 
 # --- two POSTs with one Idempotency-Key: one row, the same answer twice ------------------------------------------

@@ -1,0 +1,66 @@
+"""Writes of action plans: one plan per issue, decided by the service and guarded by the database."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from actionplans import services
+from actionplans.models import ActionPlan
+from organization.models import User
+from tests.factories import ActionPlanFactory, IssueFactory, days_from_today
+
+pytestmark = pytest.mark.django_db
+
+
+def test_creating_a_plan_from_an_issue_twice_returns_the_first_plan(bob: User, engineering: Any) -> None:
+    issue = IssueFactory.create(department=engineering)
+
+    first = services.create_plan_from_issue(issue=issue, by=bob, now=timezone.now())
+    second = services.create_plan_from_issue(issue=issue, by=bob, now=timezone.now())
+
+    assert first == second
+    assert ActionPlan.objects.count() == 1
+    assert ActionPlan.issues.through.objects.filter(issue=issue).count() == 1
+
+
+def test_an_issue_with_a_cancelled_plan_gets_that_plan_back_not_a_second_one(bob: User, engineering: Any) -> None:
+    issue = IssueFactory.create(department=engineering)
+    cancelled = ActionPlanFactory.create(account=issue.account, department=engineering, status="cancelled")
+    cancelled.issues.set([issue])
+
+    assert services.create_plan_from_issue(issue=issue, by=bob, now=timezone.now()) == cancelled
+    assert ActionPlan.objects.count() == 1
+
+
+def test_a_plan_cannot_take_an_issue_another_plan_answers(bob: User, engineering: Any) -> None:
+    issue = IssueFactory.create(department=engineering)
+    planned = services.create_plan_from_issue(issue=issue, by=bob, now=timezone.now())
+
+    with pytest.raises(ValidationError) as refused:
+        services.create_plan(
+            account=issue.account,
+            title="A second plan for the same words",
+            owner=planned.owner,
+            department=engineering,
+            due_on=days_from_today(7),
+            created_by=planned.owner,
+            now=timezone.now(),
+            issues=[issue],
+        )
+
+    assert refused.value.message_dict == {"issues": [f"Issue {issue.pk} already has a plan."]}
+    assert ActionPlan.objects.count() == 1
+
+
+def test_the_database_refuses_a_second_link_for_one_issue(engineering: Any) -> None:
+    issue = IssueFactory.create(department=engineering)
+    first, second = ActionPlanFactory.create_batch(2, account=issue.account, department=engineering)
+    first.issues.set([issue])
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ActionPlan.issues.through.objects.create(actionplan=second, issue=issue)
