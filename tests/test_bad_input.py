@@ -14,7 +14,11 @@ from rest_framework.test import APIClient
 
 from accounts.models import Account, AccountImport
 from feedback.models import ContactLog, Issue
-from tests.factories import AccountFactory
+from kernel.models import IdempotencyKey
+from tests.factories import (
+    AccountFactory,
+    SegmentFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -185,3 +189,70 @@ def test_an_unknown_or_misspelt_parameter_is_refused_by_name(route: str, api: An
     response = api.get(reverse(route), {"teir": "key"})
     assert response.status_code == 400
     assert "Unknown parameter" in response.json()["errors"]["teir"][0]
+
+
+# --- bodies no field can hold: lone surrogates, deep nesting -------------------------------------------------
+
+IDEMPOTENCY_KEYS = [pytest.param({}, id="no-key"), pytest.param({"Idempotency-Key": "k-1"}, id="with-key")]
+LONE_SURROGATE = "\\ud800"  # a JSON escape: valid JSON, but no Unicode text
+
+
+def account_json(alice: Any, name: str = "Contoso") -> str:
+    segment = SegmentFactory.create(name="Utilities", slug="utilities")
+    return f'{{"name": "{name}", "segment": "{segment.slug}", "owner": {alice.pk}}}'
+
+
+@pytest.mark.parametrize("headers", IDEMPOTENCY_KEYS)
+def test_a_lone_surrogate_in_an_account_is_a_400_naming_the_field(
+    system: APIClient, alice: Any, headers: dict[str, str]
+) -> None:
+    body = account_json(alice, name=f"Contoso {LONE_SURROGATE}")
+
+    response = system.post(reverse("api:accounts"), body, content_type="application/json", headers=headers)
+
+    assert response.status_code == 400
+    assert list(response.json()["errors"]) == ["name"]
+    assert not Account.objects.exists()
+    assert not IdempotencyKey.objects.exists()
+
+
+@pytest.mark.parametrize("headers", IDEMPOTENCY_KEYS)
+@pytest.mark.parametrize(
+    ("where", "field"),
+    [("summary", "summary"), ("issues", "issues.0.verbatim"), ("key", f"issues.0.{LONE_SURROGATE}")],
+)
+def test_a_lone_surrogate_in_a_contact_log_is_a_400_naming_where_it_is(
+    system: APIClient, account: Account, headers: dict[str, str], where: str, field: str
+) -> None:
+    body = json.dumps(log_body(account, summary="PLACEHOLDER", issues=[{"department": 1, "verbatim": "ISSUE"}]))
+    body = body.replace("PLACEHOLDER", LONE_SURROGATE if where == "summary" else "Late.")
+    body = body.replace('"ISSUE"', f'"{LONE_SURROGATE}"' if where == "issues" else '"Late again."')
+    if where == "key":
+        body = body.replace('"verbatim"', f'"{LONE_SURROGATE}": 1, "verbatim"')
+    before = counts()
+
+    response = system.post(reverse("api:contact-logs"), body, content_type="application/json", headers=headers)
+
+    assert response.status_code == 400
+    assert list(response.json()["errors"]) == [field]
+    assert counts() == before
+    assert not IdempotencyKey.objects.exists()
+
+
+@pytest.mark.parametrize("headers", IDEMPOTENCY_KEYS)
+@pytest.mark.parametrize(
+    "body",
+    [
+        pytest.param("[" * 1200 + "]" * 1200, id="a-deep-body"),
+        pytest.param('{"name": ' + "[" * 1200 + "]" * 1200 + "}", id="a-deep-field"),
+        pytest.param('{"name": ' + "[" * 100 + "]" * 100 + "}", id="deeper-than-32"),
+    ],
+)
+def test_json_nested_too_deep_is_a_400_not_a_recursion_error(
+    system: APIClient, headers: dict[str, str], body: str
+) -> None:
+    response = system.post(reverse("api:accounts"), body, content_type="application/json", headers=headers)
+
+    assert response.status_code == 400
+    assert "nested more than 32 levels" in response.json()["detail"]
+    assert not IdempotencyKey.objects.exists()

@@ -166,7 +166,8 @@ def _hash_body(data: Any) -> str:
     if isinstance(data, QueryDict):
         data = {name: data.getlist(name) for name in data}
     canonical = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False, cls=encoders.JSONEncoder)
-    return hashlib.sha256(canonical.encode()).hexdigest()
+    # The parser refuses lone surrogates; should one arrive another way, it hashes instead of failing (a 500).
+    return hashlib.sha256(canonical.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def _stored(attempt: _Attempt, *, now: datetime) -> IdempotencyKey | None:
