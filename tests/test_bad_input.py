@@ -256,3 +256,22 @@ def test_json_nested_too_deep_is_a_400_not_a_recursion_error(
     assert response.status_code == 400
     assert "nested more than 32 levels" in response.json()["detail"]
     assert not IdempotencyKey.objects.exists()
+
+
+# --- an Idempotency-Key whose request failed validation may be used again ----------------------------------------
+
+
+def test_a_key_refused_with_a_400_may_be_reused_with_the_corrected_body(system: APIClient, alice: Any) -> None:
+    segment = SegmentFactory.create(name="Utilities", slug="utilities")
+    good = {"name": "Contoso", "segment": segment.slug, "owner": alice.pk}
+    key = {"Idempotency-Key": "account-7"}
+
+    refused = system.post(reverse("api:accounts"), good | {"owner": "nobody"}, format="json", headers=key)
+    created = system.post(reverse("api:accounts"), good, format="json", headers=key)
+    replayed = system.post(reverse("api:accounts"), good, format="json", headers=key)
+
+    assert (refused.status_code, created.status_code, replayed.status_code) == (400, 201, 201)
+    assert replayed.json()["id"] == created.json()["id"]
+    assert replayed["Idempotent-Replayed"] == "true"
+    assert "Idempotent-Replayed" not in created.headers
+    assert Account.objects.count() == 1

@@ -10,8 +10,10 @@ at most 200 visible ASCII characters. Keys belong to their principal (an API cli
   with `Idempotent-Replayed: true`, and nothing runs.
 - The same key with another body, or for another endpoint: 422, and nothing runs.
 - A new key: the key row is inserted first, then the handler runs, then its response is stored on that row,
-  all in one transaction. 2xx and 4xx responses are stored, except 409 and 429, which ask for a retry; for those,
-  for 5xx and for unexpected exceptions everything rolls back, the key included, so a retry runs afresh.
+  all in one transaction. 2xx and 4xx responses are stored, except 400, 409 and 429; for those, for 5xx and for
+  unexpected exceptions everything rolls back, the key included, so a retry runs afresh. A 400 (the body failed
+  validation) changed nothing, so its key stays free for the corrected body, as Stripe does; 409 and 429 ask for
+  a retry. A body the parser refuses (malformed, too deep, a lone surrogate) is a 400 before any key is claimed.
 
 Two concurrent requests with one key cannot both run: the first to insert the key holds it until it commits, and
 the second's insert waits for it (on the unique index in PostgreSQL, on the write lock in SQLite, whose
@@ -51,8 +53,11 @@ KEY_TTL = timedelta(hours=24)
 MAX_KEY_LENGTH = 200
 # Response headers a replay repeats: where the created thing is, and its version.
 REPLAYED_RESPONSE_HEADERS = ("Location", "ETag")
-# Responses that say "try again" are not kept: the retry must run.
-UNSTORED_STATUSES = frozenset({status.HTTP_409_CONFLICT, status.HTTP_429_TOO_MANY_REQUESTS})
+# Responses that are not kept, so the key may be sent again: a body that failed validation (to be corrected and
+# sent with the same key) and answers that say "try again".
+UNSTORED_STATUSES = frozenset(
+    {status.HTTP_400_BAD_REQUEST, status.HTTP_409_CONFLICT, status.HTTP_429_TOO_MANY_REQUESTS}
+)
 
 _KEY = re.compile(rf"[\x21-\x7e]{{1,{MAX_KEY_LENGTH}}}")
 
@@ -65,7 +70,8 @@ IDEMPOTENCY_KEY_PARAMETER = OpenApiParameter(
         "A unique string (up to 200 visible ASCII characters) that makes this POST safe to retry for 24 hours: "
         "a retry with the same key and body gets the first response again (with `Idempotent-Replayed: true`) "
         "and changes nothing; the same key with another body is a 422; a key whose first request is still "
-        "running is a 409. Keys are per API client or user."
+        "running is a 409. A request refused with a 400 (invalid fields) does not use up its key: send the "
+        "corrected body with the same key. Keys are per API client or user."
     ),
 )
 REPLAYED_PARAMETER = OpenApiParameter(
