@@ -6,12 +6,11 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from django.views.decorators.http import require_http_methods
 from django.views.decorators.vary import vary_on_headers
 
@@ -19,6 +18,7 @@ from accounts import actions, policies, selectors, services, timeline
 from accounts.filters import AccountFilter
 from accounts.forms import AccountForm, ContactForm, OverrideForm, PrioritySettingsForm, ScoresForm
 from accounts.models import Account, CustomerContact, PriorityCriterion, Tier, TierRule
+from kernel.dates import parse_moment
 from kernel.versions import StaleVersion
 from organization.models import User
 
@@ -118,7 +118,10 @@ def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def account_timeline(request: HttpRequest, pk: int) -> HttpResponse:
     """The timeline fragment: newest first, "load more" pages with ?before=<timestamp>, filters by kind."""
     account = _visible_account(request, pk)
-    before = parse_datetime(request.GET.get("before", "")) if request.GET.get("before") else None
+    try:
+        before = parse_moment(request.GET["before"]) if request.GET.get("before") else None
+    except ValueError as exc:  # an impossible date or one out of range: a 400 page that says so, not a 500
+        raise BadRequest(f"The timeline pages by ?before=, a date and time: {exc}") from None
     only = set(request.GET.getlist("kind")) or None
     entries = timeline.account_timeline(
         account=account, user=request.user, before=before, limit=TIMELINE_PAGE, only=only

@@ -31,6 +31,7 @@ from actionplans.models import (
     Trigger,
 )
 from feedback.models import Issue, IssueStatus, Severity
+from kernel import dates
 from kernel.versions import lock_version, save_version
 from organization import services as organization_services
 from organization.models import Department, Role, User
@@ -78,6 +79,19 @@ class StepInput:
     due_on: date | None = None
 
 
+def _dates_out_of_range(
+    *, now: datetime, due_on: date | None, promise_on: date | None, steps: Sequence[StepInput] = ()
+) -> dict[str, list[str]]:
+    """Due and promise dates no one can mean (kernel.dates: before 2000, or more than five years ahead), by
+    field: the plan page and the API refuse the same values. A due date of 31 December 9999 had no next day to
+    escalate from (a 500)."""
+    today = timezone.localdate(now)
+    named: dict[str, date | None] = {"due_on": due_on, "promise_on": promise_on}
+    named |= {f"steps.{index}.due_on": step.due_on for index, step in enumerate(steps)}
+    problems = {name: dates.out_of_range(day, today=today) for name, day in named.items() if day is not None}
+    return {name: [problem] for name, problem in problems.items() if problem is not None}
+
+
 @transaction.atomic
 def create_plan(
     *,
@@ -97,6 +111,8 @@ def create_plan(
         raise ValidationError({"issues": ["Every issue must belong to the plan's account."]})
     if promise_on is not None and promise_on < timezone.localdate(now):
         raise ValidationError({"promise_on": ["A promise date cannot be in the past."]})
+    if errors := _dates_out_of_range(now=now, due_on=due_on, promise_on=promise_on, steps=steps):
+        raise ValidationError(errors)
     plan = ActionPlan(
         account=account,
         title=title.strip(),
@@ -218,6 +234,8 @@ def update_plan(
     locked = _lock(plan, expected_version)
     if not _may_change(by, locked):
         raise PermissionDenied("Only the owner, the department lead, executives and admins change a plan.")
+    if errors := _dates_out_of_range(now=now, due_on=fields.get("due_on"), promise_on=fields.get("promise_on")):
+        raise ValidationError(errors)
     if "promise_on" in fields and fields["promise_on"] != locked.promise_on:
         if fields["promise_on"] is not None and fields["promise_on"] < timezone.localdate(now):
             raise ValidationError({"promise_on": ["A promise date cannot be in the past."]})

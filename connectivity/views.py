@@ -1,5 +1,5 @@
 from django.conf import settings
-from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
+from django.core.exceptions import BadRequest, RequestDataTooBig, TooManyFieldsSent
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -38,12 +38,19 @@ def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
 
 def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
     """A request Django refuses before any view runs: a body over DATA_UPLOAD_MAX_MEMORY_SIZE is a 413, too many
-    form fields a 400, each saying so (JSON under /api/). Nothing was read, so nothing was written."""
+    form fields a 400, each saying so (JSON under /api/). Nothing was read, so nothing was written.
+
+    A view refuses a query string it cannot read (`?before=2026-02-30`) by raising BadRequest with the reason:
+    the styled 400 page says it."""
+    if type(exception) is BadRequest and exception.args and not request.path.startswith("/api/"):
+        return render(request, "400.html", {"reason": str(exception)}, status=400)
     if isinstance(exception, RequestDataTooBig):
         limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE // (1024 * 1024)
         status, message = 413, f"The request body is larger than {limit} MB."
     elif isinstance(exception, TooManyFieldsSent):
         status, message = 400, f"The form has more than {settings.DATA_UPLOAD_MAX_NUMBER_FIELDS} fields."
+    elif type(exception) is BadRequest and exception.args:
+        status, message = 400, str(exception)
     else:
         return default_bad_request(request, exception)
     if request.path.startswith("/api/"):

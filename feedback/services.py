@@ -18,6 +18,7 @@ from accounts import services as account_services
 from accounts.models import Account, CustomerContact
 from feedback import policies
 from feedback.models import Channel, ContactLog, Issue, IssueHandoff, IssueStatus, Severity, Topic
+from kernel import dates
 from kernel.models import IdempotencyKey
 from kernel.versions import lock_version, save_version
 from organization import services as organization_services
@@ -47,8 +48,16 @@ class ContactLogInput:
     issues: Sequence[IssueInput] = field(default_factory=list)
 
 
+def _dates_out_of_range(*, now: datetime, **values: date | datetime | None) -> dict[str, list[str]]:
+    """The conversation's dates no one can mean (kernel.dates: before 2000, or more than five years ahead), by
+    field. Checked here, so the quick log, the edit page and the API refuse the same values."""
+    today = timezone.localdate(now)
+    problems = {name: dates.out_of_range(value, today=today) for name, value in values.items() if value is not None}
+    return {name: [problem] for name, problem in problems.items() if problem is not None}
+
+
 def _validate(data: ContactLogInput, *, now: datetime) -> None:
-    errors: dict[str, list[str]] = {}
+    errors = _dates_out_of_range(now=now, occurred_at=data.occurred_at, next_contact_on=data.next_contact_on)
     if data.channel not in Channel.values:
         errors["channel"] = [f"Unknown channel {data.channel!r}."]
     unknown = [t for t in data.topics if t not in Topic.values]
@@ -58,7 +67,7 @@ def _validate(data: ContactLogInput, *, now: datetime) -> None:
         errors["summary"] = ["Write down what the customer said."]
     if data.rating is not None and not 1 <= data.rating <= 5:
         errors["rating"] = ["The rating is from 1 to 5."]
-    if data.occurred_at > now + timedelta(minutes=5):
+    if "occurred_at" not in errors and data.occurred_at > now + timedelta(minutes=5):
         errors["occurred_at"] = ["A conversation cannot be logged in the future."]
     strangers = [c.name for c in data.their_participants if c.account_id != data.account.pk]
     if strangers:
@@ -259,6 +268,9 @@ def edit_contact_log(
             if locked.author_id == by.pk
             else "Only the author edits a contact log."
         )
+    dated = {name: value for name, value in fields.items() if name in {"occurred_at", "next_contact_on"}}
+    if errors := _dates_out_of_range(now=now, **dated):
+        raise ValidationError(errors)
     for name, value in fields.items():
         setattr(locked, name, value)
     if "topics" in fields and any(t not in Topic.values for t in locked.topics):

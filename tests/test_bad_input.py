@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -13,10 +13,13 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from accounts.models import Account, AccountImport
+from actionplans.models import ActionPlan
 from feedback.models import ContactLog, Issue
 from kernel.models import IdempotencyKey
 from tests.factories import (
     AccountFactory,
+    ActionPlanFactory,
+    ContactLogFactory,
     SegmentFactory,
 )
 
@@ -275,3 +278,171 @@ def test_a_key_refused_with_a_400_may_be_reused_with_the_corrected_body(system: 
     assert replayed["Idempotent-Replayed"] == "true"
     assert "Idempotent-Replayed" not in created.headers
     assert Account.objects.count() == 1
+
+
+# --- dates and times out of range, in query strings, forms and the API ----------------------------------------
+
+IMPOSSIBLE_MOMENTS = [
+    "2026-13-45T00:00",  # no such month
+    "2026-02-30",  # no such day
+    "9999-12-31T23:59:59-23:59",  # after the year 9999 in UTC
+    "0001-01-01",  # before the year 1 in UTC (Amsterdam was +00:19:32 then)
+]
+
+
+@pytest.mark.parametrize("before", IMPOSSIBLE_MOMENTS)
+def test_an_impossible_timeline_position_is_a_400_page_that_says_so(
+    client: Any, alice: Any, account: Account, before: str
+) -> None:
+    client.force_login(alice)
+
+    response = client.get(reverse("accounts:timeline", args=[account.pk]), {"before": before})
+
+    assert response.status_code == 400
+    assert "?before=" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "route", ["accounts:list", "accounts:export", "dashboards:priority", "dashboards:priority-export"]
+)
+@pytest.mark.parametrize("updated_since", IMPOSSIBLE_MOMENTS)
+def test_an_impossible_updated_since_on_a_page_is_a_400_not_an_unfiltered_list(
+    client: Any, alice: Any, account: Account, route: str, updated_since: str
+) -> None:
+    client.force_login(alice)
+
+    response = client.get(reverse(route), {"updated_since": updated_since})
+
+    assert response.status_code == 400
+    assert "updated_since" in response.content.decode()
+
+
+def quick_log(target: Account, **changes: Any) -> dict[str, Any]:
+    data = {
+        "account": target.pk,
+        "occurred_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
+        "channel": "phone",
+        "topics": ["delivery"],
+        "summary": "The delivery was late.",
+    }
+    return data | changes
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("occurred_at", "0001-01-01T00:00"),
+        ("occurred_at", "1900-01-01T00:00"),
+        ("occurred_at", "9999-12-31T23:59"),
+        ("next_contact_on", "0001-01-01"),
+        ("next_contact_on", "9999-12-31"),
+    ],
+)
+def test_a_quick_log_date_out_of_range_is_a_form_error(
+    client: Any, alice: Any, account: Account, field: str, value: str
+) -> None:
+    client.force_login(alice)
+
+    response = client.post(reverse("feedback:log"), quick_log(account, **{field: value}))
+
+    assert response.status_code == 200
+    assert response.context["form"].errors[field]
+    assert not ContactLog.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"edit-due_on": "0001-01-01"},
+        {"edit-due_on": "9999-12-31"},
+        {"edit-promise_on": "9999-12-31"},
+    ],
+)
+def test_a_plan_date_out_of_range_is_a_form_error(client: Any, alice: Any, changes: dict[str, str]) -> None:
+    plan = ActionPlanFactory.create(account=AccountFactory.create(owner=alice), owner=alice)
+    client.force_login(alice)
+    data = {
+        "edit-title": plan.title,
+        "edit-owner": alice.pk,
+        "edit-due_on": plan.due_on.isoformat(),
+        "edit-version": plan.version,
+    }
+
+    response = client.post(reverse("actionplans:edit", args=[plan.pk]), data | changes)
+
+    assert response.status_code == 200
+    field = next(iter(changes)).removeprefix("edit-")
+    assert "Enter a date from 1 January 2000" in str(response.context["form"].errors[field])
+    plan.refresh_from_db()
+    assert plan.version == 1
+
+
+def test_conversation_times_out_of_range_are_refused_by_the_api_as_by_the_page(
+    system: APIClient, account: Account
+) -> None:
+    too_early = log_body(account, occurred_at="1999-12-31T12:00:00Z")
+    too_late = log_body(account, next_contact_on=(timezone.localdate() + timedelta(days=6 * 366)).isoformat())
+    far_out = log_body(account, occurred_at="0001-01-01T00:00:00+23:59")
+    before = counts()
+
+    responses = [system.post(reverse("api:contact-logs"), body, format="json") for body in (too_early, too_late)]
+    overflow = system.post(reverse("api:contact-logs"), far_out, format="json")
+
+    assert [r.status_code for r in responses] == [400, 400]
+    assert "Enter a date from 1 January 2000" in responses[0].json()["errors"]["occurred_at"][0]
+    assert "Enter a date from 1 January 2000" in responses[1].json()["errors"]["next_contact_on"][0]
+    assert (overflow.status_code, list(overflow.json()["errors"])) == (400, ["occurred_at"])
+    assert counts() == before
+
+
+def test_editing_a_conversation_out_of_range_is_refused_by_the_api(
+    api: APIClient, alice: Any, account: Account
+) -> None:
+    log = ContactLogFactory.create(account=account, author=alice)
+    api.force_authenticate(alice)
+
+    response = api.patch(
+        reverse("api:contact-log", kwargs={"pk": log.pk}),
+        {"occurred_at": "1999-06-01T10:00:00Z", "version": 1},
+        format="json",
+    )
+
+    assert response.status_code == 400
+    assert list(response.json()["errors"]) == ["occurred_at"]
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"due_on": "9999-12-31"}, "due_on"),
+        ({"promise_on": "1999-12-31"}, "promise_on"),
+        ({"steps": [{"title": "Call them", "due_on": "0001-01-01"}]}, "steps.0.due_on"),
+    ],
+)
+def test_plan_dates_out_of_range_are_refused_by_the_api(
+    system: APIClient, account: Account, changes: dict[str, Any], field: str
+) -> None:
+    body = {
+        "account": account.pk,
+        "title": "Fix the deliveries",
+        "owner": account.owner_id,
+        "department": account.owner.department_id,
+        "due_on": (timezone.localdate() + timedelta(days=7)).isoformat(),
+    }
+
+    response = system.post(reverse("api:action-plans"), body | changes, format="json")
+
+    assert response.status_code == 400
+    assert field in response.json()["errors"]
+    assert not ActionPlan.objects.exists()
+
+
+def test_sane_dates_are_from_2000_to_five_years_ahead() -> None:
+    from kernel import dates
+
+    today = date(2026, 3, 1)
+
+    assert dates.out_of_range(date(2000, 1, 1), today=today) is None
+    assert dates.out_of_range(date(2031, 3, 1), today=today) is None
+    assert dates.out_of_range(date(1999, 12, 31), today=today) is not None
+    assert dates.out_of_range(date(2031, 3, 2), today=today) is not None

@@ -12,6 +12,7 @@ from django import forms
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.db.models import QuerySet
+from django_filters.fields import IsoDateTimeField
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import exceptions
 from rest_framework.request import Request
@@ -90,3 +91,15 @@ def _in_utc(to_python: Callable[[Any], datetime | None]) -> Callable[[Any], date
             raise forms.ValidationError("Enter a date and time between the years 1 and 9999.") from None
 
     return convert
+
+
+class UtcIsoDateTimeField(IsoDateTimeField):  # type: ignore[misc]
+    def to_python(self, value: Any) -> datetime | None:
+        return _in_utc(super().to_python)(value)
+
+
+class UtcIsoDateTimeFilter(django_filters.IsoDateTimeFilter):  # type: ignore[misc]
+    """An ISO 8601 date-time filter that pages share with the API: its value reaches the database in UTC, and one
+    with no UTC equivalent (0001-01-01 in Amsterdam, 9999-12-31T23:59-23:59) is invalid rather than a 500."""
+
+    field_class = UtcIsoDateTimeField
