@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -446,3 +446,19 @@ def test_sane_dates_are_from_2000_to_five_years_ahead() -> None:
     assert dates.out_of_range(date(2031, 3, 1), today=today) is None
     assert dates.out_of_range(date(1999, 12, 31), today=today) is not None
     assert dates.out_of_range(date(2031, 3, 2), today=today) is not None
+
+
+# --- date-times in responses: a sane offset --------------------------------------------------------------------
+
+
+def test_a_stored_time_before_1901_is_written_in_utc_never_with_a_seconds_offset(
+    system: APIClient, account: Account
+) -> None:
+    log = ContactLogFactory.create(account=account, occurred_at=datetime(1900, 1, 1, 12, 0, tzinfo=UTC))
+    recent = ContactLogFactory.create(account=account)
+
+    old = system.get(reverse("api:contact-log", kwargs={"pk": log.pk})).json()
+    new = system.get(reverse("api:contact-log", kwargs={"pk": recent.pk})).json()
+
+    assert old["occurred_at"] == "1900-01-01T12:00:00Z"
+    assert new["occurred_at"].endswith(timezone.localtime(recent.occurred_at).strftime("%z")[:3] + ":00")

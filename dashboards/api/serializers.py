@@ -9,6 +9,7 @@ from rest_framework import serializers
 
 from accounts.api.serializers import TIER_NAMES
 from dashboards.selectors import SEVERITIES, PriorityRow
+from kernel.api.fields import DateTimeField
 
 CONTACT_STATUSES = ["never", "overdue", "due_soon", "ok"]
 HEALTH_BANDS = ["green", "yellow", "red"]
@@ -40,7 +41,7 @@ class PriorityAccountSerializer(serializers.Serializer[Any]):
     owner = serializers.IntegerField(source="account.owner_id")
     owner_name = serializers.CharField(source="account.owner.full_name")
     is_confidential = serializers.BooleanField(source="account.is_confidential")
-    last_contact_at = serializers.DateTimeField(source="account.last_contact_at", allow_null=True)
+    last_contact_at = DateTimeField(source="account.last_contact_at", allow_null=True)
     days_since_contact = serializers.IntegerField(allow_null=True)
     cadence_days = serializers.IntegerField()
     contact_status = serializers.ChoiceField(choices=CONTACT_STATUSES)
