@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from accounts.models import Tier
 from actionplans.models import ACTIVE_STATUSES, DONE_STATUSES, ActionPlan, PlanStatus
+from kernel.api.filters import IdFilter
 from organization.models import Department, User
 
 STATUS_CHOICES = [
@@ -29,7 +30,7 @@ class PlanFilter(django_filters.FilterSet):  # type: ignore[misc]
     status = django_filters.ChoiceFilter(choices=STATUS_CHOICES, method="filter_status", empty_label=None)
     tier = django_filters.ChoiceFilter(field_name="account__tier", choices=Tier.choices, empty_label="Any tier")
     overdue = django_filters.BooleanFilter(method="filter_overdue", label="Overdue")
-    account = django_filters.NumberFilter(field_name="account_id", widget=forms.HiddenInput)
+    account = IdFilter(field_name="account_id", widget=forms.HiddenInput)
 
     class Meta:
         model = ActionPlan

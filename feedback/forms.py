@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from accounts.models import Account, CustomerContact
 from feedback.models import Channel, IssueStatus, Severity, Topic
+from kernel.forms import ModelMultipleChoiceField
 from organization.models import Department, User
 
 MAX_ISSUE_ROWS = 20
@@ -41,13 +42,13 @@ class QuickLogForm(forms.Form):
         empty_value=None,
     )
     rating_comment = forms.CharField(label="In their words", required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    their_participants = forms.ModelMultipleChoiceField(
+    their_participants = ModelMultipleChoiceField(
         queryset=CustomerContact.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple(attrs=CHIP),
         label="Who we spoke with",
     )
-    our_participants = forms.ModelMultipleChoiceField(
+    our_participants = ModelMultipleChoiceField(
         queryset=User.objects.none(),
         required=False,
         label="Colleagues who were there",

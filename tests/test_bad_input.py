@@ -462,3 +462,45 @@ def test_a_stored_time_before_1901_is_written_in_utc_never_with_a_seconds_offset
 
     assert old["occurred_at"] == "1900-01-01T12:00:00Z"
     assert new["occurred_at"].endswith(timezone.localtime(recent.occurred_at).strftime("%z")[:3] + ":00")
+
+
+# --- ids beyond 64 bits: an unknown choice, never an overflow --------------------------------------------------
+
+
+HUGE_ID = "99999999999999999999999"  # beyond 64 bits
+
+
+@pytest.mark.parametrize("field", ["our_participants", "their_participants", "account"])
+def test_an_id_beyond_64_bits_in_the_quick_log_is_a_form_error(
+    client: Any, alice: Any, account: Account, field: str
+) -> None:
+    client.force_login(alice)
+
+    response = client.post(reverse("feedback:log"), quick_log(account, **{field: [HUGE_ID]}))
+
+    assert response.status_code == 200
+    assert response.context["form"].errors[field]
+    assert not ContactLog.objects.exists()
+
+
+@pytest.mark.parametrize("field", ["owner", "segment", "executive_sponsor"])
+def test_an_id_beyond_64_bits_in_the_account_form_is_a_form_error(client: Any, alice: Any, field: str) -> None:
+    segment = SegmentFactory.create()
+    client.force_login(alice)
+    data = {"name": "Contoso", "segment": segment.pk, "owner": alice.pk, "status": "active"}
+
+    response = client.post(reverse("accounts:create"), data | {field: HUGE_ID})
+
+    assert response.status_code == 200
+    assert response.context["form"].errors[field]
+    assert not Account.objects.exists()
+
+
+def test_an_id_beyond_64_bits_in_the_plan_list_matches_nothing_as_an_unknown_id_does(client: Any, alice: Any) -> None:
+    ActionPlanFactory.create(account=AccountFactory.create(owner=alice), owner=alice)
+    client.force_login(alice)
+
+    response = client.get(reverse("actionplans:list"), {"account": HUGE_ID})
+
+    assert response.status_code == 200
+    assert list(response.context["page"]) == []

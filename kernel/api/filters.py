@@ -17,6 +17,8 @@ from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import exceptions
 from rest_framework.request import Request
 
+from kernel.forms import beyond_64_bits
+
 # What every list understands besides its filters: the cursor pagination's and the ordering some lists take.
 LIST_PARAMETERS = frozenset({"cursor", "page_size", "ordering"})
 
@@ -103,3 +105,14 @@ class UtcIsoDateTimeFilter(django_filters.IsoDateTimeFilter):  # type: ignore[mi
     with no UTC equivalent (0001-01-01 in Amsterdam, 9999-12-31T23:59-23:59) is invalid rather than a 500."""
 
     field_class = UtcIsoDateTimeField
+
+
+class IdFilter(django_filters.NumberFilter):  # type: ignore[misc]
+    """An id in a page's query string (`?account=`): one beyond 64 bits is no record's, so it matches nothing,
+    as an unknown id does, instead of overflowing the database's integer (a 500)."""
+
+    def filter(self, qs: QuerySet[Any], value: Any) -> QuerySet[Any]:
+        if value is not None and beyond_64_bits(int(value)):
+            return qs.none()
+        filtered: QuerySet[Any] = super().filter(qs, value)
+        return filtered
