@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -16,11 +17,14 @@ from accounts.models import Account, AccountImport
 from actionplans.models import ActionPlan
 from feedback.models import ContactLog, Issue
 from kernel.models import IdempotencyKey
+from organization.models import Role, User
 from tests.factories import (
     AccountFactory,
     ActionPlanFactory,
+    ContactFactory,
     ContactLogFactory,
     SegmentFactory,
+    UserFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -504,3 +508,158 @@ def test_an_id_beyond_64_bits_in_the_plan_list_matches_nothing_as_an_unknown_id_
 
     assert response.status_code == 200
     assert list(response.context["page"]) == []
+
+
+# --- no existence leaks: a hidden record answers as a missing one -------------------------------------------------
+
+
+@pytest.fixture
+def hidden(alice: Any) -> Account:
+    """A confidential account of alice's: no API client, and no account manager but alice, may see it."""
+    return AccountFactory.create(name="Hush Industries", owner=alice, is_confidential=True, external_id="HUSH-1")
+
+
+@pytest.fixture
+def visible(alice: Any) -> Account:
+    return AccountFactory.create(name="Open Industries", owner=alice, external_id="OPEN-1")
+
+
+@pytest.fixture
+def carol(db: Any) -> User:
+    """An account manager on no account's team."""
+    return UserFactory.create(email="carol@example.com", full_name="Carol Other", role=Role.ACCOUNT_MANAGER)
+
+
+def test_an_external_id_of_a_hidden_account_is_refused_as_any_taken_one_in_the_api(
+    system: APIClient, alice: Any, hidden: Account, visible: Account
+) -> None:
+    segment = SegmentFactory.create(name="Utilities", slug="utilities")
+    body = {"name": "Contoso", "segment": segment.slug, "owner": alice.pk}
+
+    for_hidden = system.post(reverse("api:accounts"), body | {"external_id": "HUSH-1"}, format="json")
+    for_visible = system.post(reverse("api:accounts"), body | {"external_id": "OPEN-1"}, format="json")
+
+    assert (for_hidden.status_code, for_hidden.json()) == (for_visible.status_code, for_visible.json())
+    assert list(for_hidden.json()["errors"]) == ["external_id"]
+    assert "Hush" not in for_hidden.content.decode()
+    assert str(hidden.pk) not in json.dumps(for_hidden.json()["errors"])
+
+
+def test_an_upsert_of_a_hidden_external_id_answers_as_for_a_missing_one(
+    system: APIClient, api: APIClient, alice: Any, bob: Any, hidden: Account
+) -> None:
+    segment = SegmentFactory.create(name="Utilities", slug="utilities")
+    body = {"name": "Exposed", "segment": segment.slug, "owner": alice.pk}
+    url = reverse("api:account-by-external-id", kwargs={"external_id": "HUSH-1"})
+    missing = reverse("api:account-by-external-id", kwargs={"external_id": "NONE-1"})
+
+    read = system.get(url)
+    stale = system.put(url, body | {"version": 1}, format="json")
+    stale_missing = system.put(missing, body | {"version": 1}, format="json")
+    create = system.put(url, body, format="json")
+    staff = APIClient()
+    staff.force_authenticate(bob)  # may not create accounts: the same 403 whether or not one is hidden there
+
+    assert read.status_code == 404
+    assert (stale.status_code, stale.json()) == (stale_missing.status_code, stale_missing.json())
+    assert (create.status_code, list(create.json()["errors"])) == (400, ["external_id"])
+    assert "Hush" not in create.content.decode()
+    assert staff.put(url, body, format="json").status_code == staff.put(missing, body, format="json").status_code
+    hidden.refresh_from_db()
+    assert hidden.name == "Hush Industries"
+
+
+def test_the_account_form_refuses_a_hidden_external_id_as_any_taken_one(
+    client: Any, carol: User, hidden: Account, visible: Account
+) -> None:
+    segment = SegmentFactory.create()
+    client.force_login(carol)
+    data = {"name": "Contoso", "segment": segment.pk, "owner": carol.pk, "status": "active"}
+
+    for_hidden = client.post(reverse("accounts:create"), data | {"external_id": "HUSH-1"})
+    for_visible = client.post(reverse("accounts:create"), data | {"external_id": "OPEN-1"})
+
+    assert for_hidden.context["form"].errors == for_visible.context["form"].errors
+    assert list(for_hidden.context["form"].errors) == ["external_id"]
+    assert "Hush" not in for_hidden.content.decode()
+
+
+def csv_upload(client: Any, kind: str, text: str) -> AccountImport:
+    file = SimpleUploadedFile("upload.csv", text.encode(), content_type="text/csv")
+    client.post(reverse("accounts:import"), {"kind": kind, "file": file})
+    return AccountImport.objects.latest("id")
+
+
+def test_the_csv_import_reports_a_hidden_external_id_as_any_taken_one(
+    client: Any, carol: User, hidden: Account, visible: Account
+) -> None:
+    SegmentFactory.create(name="National", slug="national")
+    client.force_login(carol)
+    header = "name,external_id,segment,owner_email\n"
+
+    job = csv_upload(
+        client, "accounts", header + "A,HUSH-1,national,carol@example.com\nB,OPEN-1,national,carol@example.com\n"
+    )
+
+    messages = [error["message"] for error in job.errors]
+    assert messages == [
+        "An account with external_id “HUSH-1” already exists.",
+        "An account with external_id “OPEN-1” already exists.",
+    ]
+    assert "Hush" not in json.dumps(job.errors)
+
+
+def test_the_contact_import_reports_a_hidden_account_as_a_missing_one(
+    client: Any, carol: User, hidden: Account
+) -> None:
+    ContactFactory.create(account=hidden)
+    client.force_login(carol)
+    header = "account_external_id,name\n"
+
+    job = csv_upload(client, "contacts", header + "HUSH-1,Quinn\nNONE-1,Quinn\n")
+
+    assert [error["message"] for error in job.errors] == [
+        "There is no account with external_id “HUSH-1”.",
+        "There is no account with external_id “NONE-1”.",
+    ]
+
+
+def cursor(query: str) -> str:
+    return base64.b64encode(query.encode()).decode()
+
+
+@pytest.mark.parametrize(
+    "route", ["api:accounts", "api:contacts", "api:contact-logs", "api:issues", "api:escalations", "api:webhooks"]
+)
+@pytest.mark.parametrize(
+    "forged",
+    [
+        pytest.param("not base64!", id="not-base64"),
+        pytest.param("%%%", id="garbled"),
+        pytest.param("", id="blank"),
+        pytest.param(cursor("r=maybe"), id="bad-direction"),
+        pytest.param(cursor("o=-1"), id="negative-offset"),
+        pytest.param(cursor("p=2026-13-45"), id="impossible-date"),
+        pytest.param(cursor("p=9999-12-31T23:59:59-23:59"), id="date-beyond-utc"),
+        pytest.param(cursor("p=0001-01-01"), id="date-before-utc"),
+        pytest.param(cursor(f"p={HUGE_ID}"), id="id-beyond-64-bits"),
+    ],
+)
+def test_a_forged_or_garbled_cursor_is_a_404_on_every_list(
+    system: APIClient, account: Account, route: str, forged: str
+) -> None:
+    response = system.get(reverse(route), {"cursor": forged})
+
+    assert response.status_code == 404
+    assert response.json() == {"detail": "Invalid cursor", "errors": {}}
+
+
+def test_a_real_cursor_still_pages(system: APIClient, alice: Any) -> None:
+    AccountFactory.create_batch(3, owner=alice)
+
+    first = system.get(reverse("api:accounts"), {"page_size": "2", "ordering": "updated_at"}).json()
+    second = system.get(first["next"]).json()
+
+    assert len(first["results"]) == 2
+    assert len(second["results"]) == 1
+    assert {row["id"] for row in first["results"]}.isdisjoint({row["id"] for row in second["results"]})

@@ -176,7 +176,7 @@ MATRIX: dict[str, Row] = {
                                                                      "401   404   200   404   200   200   404   404"),
     "PUT api/v1/accounts/by-external-id/<path:external_id>":
                                                   row("external_id", "401   403   400   403   403   400   403   400",
-                                                                     "401   404   400   404   403   400   403   404"),
+                                                                     "401   403   400   400   403   400   403   400"),
     "GET api/v1/contacts":                        row(None,          "401   200   200   200   200   200   200   200"),
     "GET api/v1/priority-criteria":               row(None,          "401   200   200   200   200   200   200   200"),
     "GET api/v1/contact-logs":                    row(None,          "401   200   200   200   200   200   200   200"),

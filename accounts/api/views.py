@@ -269,8 +269,10 @@ class AccountByExternalIdApi(APIView):
     `version` in the body), or get 428; a stale one gets 412. A version sent for an external id no account has
     is a failed precondition too (412): the account you read is gone, and PUT will not silently re-create it.
     The body needs `name`, `segment` and `owner` either way; other fields left out keep their stored values on
-    update (their defaults on create). An external id held by an account you may not see is a 404.
-    Creating needs the role or scope POST /accounts needs; updating, what PATCH needs.
+    update (their defaults on create). Creating needs the role or scope POST /accounts needs; updating, what
+    PATCH needs. An external id held by an account you may not see is answered as one no account has (GET 404,
+    PUT creates): creating it is then refused as POST /accounts refuses any external id in use (400 on
+    `external_id`, naming no account), so the answer is the same whoever holds it (docs/security.md).
     """
 
     OutputSerializer = AccountDetailSerializer
@@ -294,9 +296,7 @@ class AccountByExternalIdApi(APIView):
     )
     def put(self, request: Request, external_id: str) -> Response:
         account = selectors.accounts_for_user(user=request.user).filter(external_id=external_id).first()
-        if account is None and Account.objects.filter(external_id=external_id).exists():
-            raise exceptions.NotFound()  # taken by an account this caller may not see
-        if account is None:
+        if account is None:  # none, or one this caller may not see: the same answers either way
             _check_may_create(request)
         else:
             _check_may_edit(request, account)

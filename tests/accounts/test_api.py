@@ -655,7 +655,7 @@ def test_upsert_cannot_reach_a_confidential_account_the_client_may_not_see(
         format="json",
     )
 
-    assert response.status_code == 404
+    assert response.status_code == 412  # as for an external id no account has: nothing to update
     secret.refresh_from_db()
     assert secret.name == "Hush Industries"
 
