@@ -15,8 +15,9 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts import policies as account_policies
 from accounts.models import Account
-from actionplans import selectors
+from actionplans import policies, selectors
 from actionplans.models import (
     ACTIVE_STATUSES,
     COMPLAINT_TEMPLATE,
@@ -34,7 +35,7 @@ from feedback.models import Issue, IssueStatus, Severity
 from kernel import dates
 from kernel.versions import lock_version, save_version
 from organization import services as organization_services
-from organization.models import Department, Role, User
+from organization.models import Department, User
 from organization.webhooks import services as webhooks
 
 SEVERITY_ORDER: list[str] = [Severity.LOW, Severity.MEDIUM, Severity.HIGH, Severity.CRITICAL]
@@ -100,13 +101,22 @@ def create_plan(
     owner: User,
     department: Department,
     due_on: date,
-    created_by: User,
+    created_by: User | None,
     now: datetime,
     issues: Sequence[Issue] = (),
     promise_on: date | None = None,
     steps: Sequence[StepInput] = (),
     complaint_template: bool = False,
 ) -> ActionPlan:
+    """A plan for an account. `created_by` None is an internal system (an API client): the account's owner is
+    recorded as its creator, and the policies treat it as a system, which never sees a confidential account."""
+    if not policies.can_create_plan(person=created_by, account=account, owner=owner, department=department):
+        raise PermissionDenied(
+            "Executives, admins and the department's lead plan for others; you may plan only what you own, "
+            "for your department or an account you edit."
+        )
+    if not policies.may_own_plan(user=owner, account=account):
+        raise ValidationError({"owner": ["Give the plan to someone who may open its account."]})
     if any(issue.account_id != account.pk for issue in issues):
         raise ValidationError({"issues": ["Every issue must belong to the plan's account."]})
     if promise_on is not None and promise_on < timezone.localdate(now):
@@ -121,7 +131,7 @@ def create_plan(
         due_on=due_on,
         promise_on=promise_on,
         promised_at=now if promise_on else None,
-        created_by=created_by,
+        created_by=created_by or account.owner,
     )
     plan._history_user = created_by  # type: ignore[attr-defined]
     plan.full_clean()
@@ -157,8 +167,8 @@ def _link_issues(plan: ActionPlan, issues: Sequence[Issue]) -> None:
 
 
 def _emit_plan(event: str, plan: ActionPlan, now: datetime, **extra: Any) -> None:
-    """Tell subscribed internal systems, inside the caller's transaction; never about confidential accounts."""
-    if plan.account.is_confidential:
+    """Tell subscribed internal systems, inside the caller's transaction: only of what an API client may open."""
+    if not account_policies.systems_may_learn_of(account=plan.account):
         return
     webhooks.emit(
         event=event,
@@ -179,10 +189,13 @@ def _emit_plan(event: str, plan: ActionPlan, now: datetime, **extra: Any) -> Non
 
 
 @transaction.atomic
-def create_plan_from_issue(*, issue: Issue, by: User, now: datetime) -> ActionPlan:
+def create_plan_from_issue(*, issue: Issue, by: User | None, now: datetime) -> ActionPlan:
     """Two clicks from the inbox: the issue's own words become the plan; due in a week; the complaint steps.
-    One plan per issue: when the issue has one already (a double click, two colleagues at once), that plan is
-    returned and nothing is created; the issue row is locked while this is decided."""
+    `by` None is an internal system: the account's owner then owns the plan. One plan per issue: when the issue
+    has one already (a double click, two colleagues at once), that plan is returned and nothing is created; the
+    issue row is locked while this is decided."""
+    if by is not None and not policies.can_plan_for_issue(person=by, issue=issue):
+        raise PermissionDenied(f"Only {issue.department.name} plans for its issues.")
     Issue.objects.select_for_update().filter(pk=issue.pk).values_list("pk", flat=True).first()
     existing = selectors.plan_for_issue(issue=issue)
     if existing is not None:
@@ -190,7 +203,7 @@ def create_plan_from_issue(*, issue: Issue, by: User, now: datetime) -> ActionPl
     return create_plan(
         account=issue.account,
         title=_title_from(issue.verbatim),
-        owner=by,
+        owner=by or issue.account.owner,
         department=issue.department,
         due_on=timezone.localdate(now) + timedelta(days=7),
         created_by=by,
@@ -209,20 +222,6 @@ def _lock(plan: ActionPlan, expected_version: int | None) -> ActionPlan:
     return lock_version(ActionPlan.objects.select_related("account"), pk=plan.pk, expected_version=expected_version)
 
 
-def _may_change(user: User, plan: ActionPlan) -> bool:
-    return (
-        user.is_admin
-        or user.is_executive
-        or plan.owner_id == user.pk
-        or (user.department_id == plan.department_id and user.role == Role.DEPARTMENT_LEAD)
-    )
-
-
-def may_change_plan(*, user: User, plan: ActionPlan) -> bool:
-    """Whether `user` may edit the plan, change its status or tick any step: pages offer only what will work."""
-    return _may_change(user, plan)
-
-
 @transaction.atomic
 def update_plan(
     *, plan: ActionPlan, by: User, now: datetime, expected_version: int | None = None, **fields: Any
@@ -232,7 +231,7 @@ def update_plan(
     if set(fields) - allowed:
         raise TypeError(f"Not editable here: {', '.join(sorted(set(fields) - allowed))}")
     locked = _lock(plan, expected_version)
-    if not _may_change(by, locked):
+    if not policies.can_change_plan(person=by, plan=locked):
         raise PermissionDenied("Only the owner, the department lead, executives and admins change a plan.")
     if errors := _dates_out_of_range(now=now, due_on=fields.get("due_on"), promise_on=fields.get("promise_on")):
         raise ValidationError(errors)
@@ -240,6 +239,12 @@ def update_plan(
         if fields["promise_on"] is not None and fields["promise_on"] < timezone.localdate(now):
             raise ValidationError({"promise_on": ["A promise date cannot be in the past."]})
         locked.promised_at = now if fields["promise_on"] else None
+    if (
+        "owner" in fields
+        and fields["owner"] != locked.owner
+        and not policies.may_own_plan(user=fields["owner"], account=locked.account)
+    ):
+        raise ValidationError({"owner": ["Give the plan to someone who may open its account."]})
     for name, value in fields.items():
         setattr(locked, name, value)
     save_version(locked, by=by)
@@ -265,7 +270,7 @@ def change_status(
     """Move a plan along. Waiting on the customer pauses the SLA clock; resolving needs a resolution and resolves
     the plan's issues; confirming records the customer's words."""
     locked = _lock(plan, expected_version)
-    if not _may_change(by, locked):
+    if not policies.can_change_plan(person=by, plan=locked):
         raise PermissionDenied("Only the owner, the department lead, executives and admins change a plan.")
     if status not in PlanStatus.values:
         raise ValidationError({"status": [f"Unknown status {status!r}."]})
@@ -300,8 +305,7 @@ def change_status(
 
 @transaction.atomic
 def complete_step(*, step: PlanStep, by: User, now: datetime, done: bool = True) -> PlanStep:
-    plan = step.plan
-    if not (_may_change(by, plan) or step.assignee_id == by.pk):
+    if not policies.can_tick_step(person=by, step=step):
         raise PermissionDenied("Only the step's assignee or the plan's owner ticks it off.")
     PlanStep.objects.filter(pk=step.pk).update(done_at=now if done else None)
     step.refresh_from_db()
@@ -309,14 +313,20 @@ def complete_step(*, step: PlanStep, by: User, now: datetime, done: bool = True)
 
 
 def _targets(*, target: str, account: Account, owner: User | None, department: Department) -> list[User]:
+    """The people an escalation level reaches: its seat, kept to those who may open the account (policies)."""
+    return policies.escalation_recipients(
+        seat=_seat(target=target, account=account, owner=owner, department=department), account=account
+    )
+
+
+def _seat(*, target: str, account: Account, owner: User | None, department: Department) -> list[User]:
     if target == Target.OWNER_MANAGER and owner is not None and owner.manager_id:
         return list(User.objects.filter(pk=owner.manager_id, is_active=True))
     if target == Target.DEPARTMENT_LEAD and department.lead_id:
         return list(User.objects.filter(pk=department.lead_id, is_active=True))
     if target == Target.EXECUTIVE_SPONSOR and account.executive_sponsor_id:
         return list(User.objects.filter(pk=account.executive_sponsor_id, is_active=True))
-    # Nobody in that seat: the customer still must not be dropped, so every executive hears of it.
-    return list(User.objects.filter(role=Role.EXECUTIVE, is_active=True))
+    return []  # nobody in that seat: policies.escalation_recipients falls back to the executives
 
 
 def _claim(**fields: Any) -> Escalation | None:
@@ -415,7 +425,7 @@ def escalate_issue(*, issue_id: int, now: datetime) -> list[Escalation]:
 @transaction.atomic
 def acknowledge_escalation(*, escalation: Escalation, by: User, now: datetime) -> Escalation:
     """The person it reached takes it on: its clock stops, and no further level fires for that plan."""
-    if not (by.is_executive or escalation.notified.filter(pk=by.pk).exists()):
+    if not policies.can_acknowledge_escalation(person=by, escalation=escalation):
         raise PermissionDenied("Only the people it was escalated to acknowledge it.")
     Escalation.objects.filter(pk=escalation.pk, acknowledged_at__isnull=True).update(
         acknowledged_at=now, acknowledged_by=by
@@ -468,7 +478,7 @@ def send_weekly_digests(*, now: datetime) -> int:
         owed.setdefault(plan.owner_id, []).append(
             f"{plan.account.name}: {plan.title} — due {plan.due_on:%d %b}{promise}{late}"
         )
-    for step in steps.select_related("plan__account"):
+    for step in policies.steps_owed_visible_to_assignees(steps.select_related("plan__account", "assignee")):
         assert step.assignee_id is not None  # noqa: S101 - filtered above
         owed.setdefault(step.assignee_id, []).append(
             f"Step “{step.title}” of {step.plan.title} ({step.plan.account.name})"
