@@ -1,6 +1,8 @@
 """Who may see and do what with customer accounts: the one answer that services, pages, the API, exports and every
-push channel ask. Each function is small and keyword-only; `person` is a User, or the principal of an API client
-(no pk, no role), which sees no confidential account and holds no role.
+push channel ask. Each function is small and keyword-only; `person` is a User, or an internal system: the principal
+of an API client, or None where a service is called on a system's behalf (no pk, no role; the API has checked
+its token and scope before). A system sees no confidential account and holds no role. Anonymous callers never
+get this far: every page needs a login and every API call a session or a token.
 
 A confidential account is open to its owner, its team, executives and admins; every other account to everyone.
 """
@@ -9,8 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from typing import Any
-
-from django.db.models import Q
 
 from accounts.models import Account, AccountTeamMember
 from organization.models import Role, User
@@ -54,16 +54,6 @@ def recipients_who_may_open(*, account: Account, candidates: Iterable[User]) -> 
         return people
     team = set(AccountTeamMember.objects.filter(account_id=account.pk).values_list("user_id", flat=True))
     return [p for p in people if sees_everything(p) or p.pk == account.owner_id or p.pk in team]
-
-
-def entitled_to_confidential(*, account: Account) -> list[User]:
-    """Who may open a confidential account, active people only: its owner, its team, executives and admins. Where a
-    push about such an account has nobody entitled in the seat it names, these are the people it goes to."""
-    team = AccountTeamMember.objects.filter(account_id=account.pk).values("user_id")
-    everyone_entitled = (
-        Q(pk=account.owner_id) | Q(pk__in=team) | Q(role__in=[Role.EXECUTIVE, Role.ADMIN]) | Q(is_superuser=True)
-    )
-    return list(User.objects.filter(everyone_entitled, is_active=True).order_by("full_name", "pk"))
 
 
 def can_create_account(*, person: Any) -> bool:

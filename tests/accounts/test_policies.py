@@ -58,9 +58,16 @@ def test_the_people_who_may_open_a_confidential_account_are_its_owner_team_and_e
     everyone: list[Any], records: list[Account]
 ) -> None:
     secret = records[1]
-    entitled = set(policies.entitled_to_confidential(account=secret))
-    assert entitled == {p for p in [*everyone, secret.owner] if policies.can_open_account(person=p, account=secret)}
-    assert entitled == set(policies.recipients_who_may_open(account=secret, candidates=[*everyone, secret.owner]))
+    candidates = [*everyone, secret.owner]
+    entitled = set(policies.recipients_who_may_open(account=secret, candidates=candidates))
+    assert entitled == {p for p in candidates if policies.can_open_account(person=p, account=secret)}
+    assert {(p.role, p.is_superuser) for p in entitled} == {
+        ("staff", False),  # the team member
+        ("account_manager", False),  # the owner
+        ("executive", False),
+        ("admin", False),
+        ("staff", True),  # a superuser
+    }
 
 
 def test_an_api_client_opens_no_confidential_account(records: list[Account]) -> None:
