@@ -53,12 +53,9 @@ def can_tick_step(*, person: Any, step: PlanStep) -> bool:
 def can_plan_for_issue(*, person: Any, issue: Issue) -> bool:
     """Turning an issue into a plan is for the department that owns it (and executives and admins). Whether the
     issue still needs one (not resolved, no plan yet) is the service's to say."""
-    return (
-        feedback_policies.can_open_issue(person=person, issue=issue)
-        and (
-            account_policies.sees_everything(person)
-            or feedback_policies.acts_for_department(person=person, department=issue.department)
-        )
+    return feedback_policies.can_open_issue(person=person, issue=issue) and (
+        account_policies.sees_everything(person)
+        or feedback_policies.acts_for_department(person=person, department=issue.department)
     )
 
 
