@@ -1,5 +1,6 @@
 """Optimistic locking, in one place: every update of a versioned record goes through `lock_version` and
-`save_version`, so each change bumps the version (the API's ETag) and writes a history row naming who made it."""
+`save_version`, so each change bumps the version (the API's ETag) and, on models that keep history
+(django-simple-history), writes a history row naming who made it."""
 
 from __future__ import annotations
 
