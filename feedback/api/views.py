@@ -31,7 +31,7 @@ from rest_framework.views import APIView
 
 from accounts.api.serializers import VisibleAccountField
 from accounts.models import Account, CustomerContact
-from feedback import selectors, services
+from feedback import policies, selectors, services
 from feedback.api.serializers import ContactLogSerializer, IssueSerializer
 from feedback.filters import ContactLogFilter, IssueFilter
 from feedback.forms import MAX_ISSUE_ROWS
@@ -225,8 +225,9 @@ class ContactLogDetailApi(APIView):
     def patch(self, request: Request, pk: int) -> Response:
         person = _require_person(request, "Only the author edits a contact log; API clients cannot.")
         log = _visible_log(request, pk)
-        if log.author_id != person.pk:  # refused before the body is read, as the page does
-            raise exceptions.PermissionDenied("Only the author edits a contact log.")
+        if not policies.can_edit_contact_log(person=person, log=log, now=timezone.now()):
+            # refused before the body is read, as the page does
+            raise exceptions.PermissionDenied("Only the author edits a contact log, for 24 hours after writing it.")
         incoming = self.InputSerializer(data=request.data, partial=True)
         incoming.is_valid(raise_exception=True)
         fields = dict(incoming.validated_data)

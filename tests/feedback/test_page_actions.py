@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
-from feedback.models import IssueStatus
-from tests.factories import AccountFactory, IssueFactory
+from feedback.models import ContactLog, IssueStatus
+from tests.factories import AccountFactory, ContactLogFactory, IssueFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -76,3 +78,26 @@ def test_the_account_page_offers_logging_and_plans_through_the_apps_that_own_the
 
     assert f"{reverse('feedback:log')}?account={account.pk}" in html
     assert f"{reverse('actionplans:list')}?account={account.pk}&amp;status=all" in html
+
+
+@pytest.mark.parametrize(("hours", "editable"), [(23, True), (25, False)])
+def test_the_edit_window_answers_the_same_on_the_page_and_in_the_api(
+    client: Client, alice: Any, hours: int, editable: bool
+) -> None:
+    log = ContactLogFactory.create(account=AccountFactory.create(owner=alice), author=alice)
+    ContactLog.objects.filter(pk=log.pk).update(created_at=timezone.now() - timedelta(hours=hours))
+    client.force_login(alice)
+
+    detail = client.get(reverse("feedback:log-detail", args=[log.pk])).content.decode()
+    edit_page = client.get(reverse("feedback:log-edit", args=[log.pk]))
+    api = client.patch(
+        reverse("api:contact-log", args=[log.pk]),
+        {"summary": "Corrected.", "version": log.version},
+        content_type="application/json",
+    )
+
+    assert (reverse("feedback:log-edit", args=[log.pk]) in detail) is editable
+    assert edit_page.status_code == (200 if editable else 403)
+    assert api.status_code == (200 if editable else 403)
+    log.refresh_from_db()
+    assert (log.summary == "Corrected.") is editable
