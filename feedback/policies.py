@@ -57,13 +57,17 @@ def can_hand_off_issue(*, person: Any, issue: Issue) -> bool:
     )
 
 
+def contact_log_edit_refusal(*, person: Any, log: ContactLog, now: datetime) -> str | None:
+    """Why `person` may not edit the log now (None: they may): only the author, within EDIT_WINDOW of writing it."""
+    if not can_open_contact_log(person=person, log=log) or log.author_id != getattr(person, "pk", None):
+        return "Only the author edits a contact log."
+    if now - log.created_at > EDIT_WINDOW:
+        return "Only the author edits a contact log, for 24 hours after writing it."
+    return None
+
+
 def can_edit_contact_log(*, person: Any, log: ContactLog, now: datetime) -> bool:
-    """The author, within EDIT_WINDOW of writing it."""
-    return (
-        can_open_contact_log(person=person, log=log)
-        and log.author_id == getattr(person, "pk", None)
-        and now - log.created_at <= EDIT_WINDOW
-    )
+    return contact_log_edit_refusal(person=person, log=log, now=now) is None
 
 
 def can_delete_contact_log(*, person: Any) -> bool:

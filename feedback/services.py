@@ -262,12 +262,9 @@ def edit_contact_log(
     locked = lock_version(
         ContactLog.objects.filter(deleted_at__isnull=True), pk=log.pk, expected_version=expected_version
     )
-    if not policies.can_edit_contact_log(person=by, log=locked, now=now):
-        raise PermissionDenied(
-            "Only the author edits a contact log, for 24 hours after writing it."
-            if locked.author_id == by.pk
-            else "Only the author edits a contact log."
-        )
+    refusal = policies.contact_log_edit_refusal(person=by, log=locked, now=now)
+    if refusal:
+        raise PermissionDenied(refusal)
     dated = {name: value for name, value in fields.items() if name in {"occurred_at", "next_contact_on"}}
     if errors := _dates_out_of_range(now=now, **dated):
         raise ValidationError(errors)

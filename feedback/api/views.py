@@ -225,9 +225,9 @@ class ContactLogDetailApi(APIView):
     def patch(self, request: Request, pk: int) -> Response:
         person = _require_person(request, "Only the author edits a contact log; API clients cannot.")
         log = _visible_log(request, pk)
-        if not policies.can_edit_contact_log(person=person, log=log, now=timezone.now()):
-            # refused before the body is read, as the page does
-            raise exceptions.PermissionDenied("Only the author edits a contact log, for 24 hours after writing it.")
+        refusal = policies.contact_log_edit_refusal(person=person, log=log, now=timezone.now())
+        if refusal:  # refused before the body is read, as the page does
+            raise exceptions.PermissionDenied(refusal)
         incoming = self.InputSerializer(data=request.data, partial=True)
         incoming.is_valid(raise_exception=True)
         fields = dict(incoming.validated_data)
