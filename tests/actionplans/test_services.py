@@ -5,14 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from accounts.models import AccountTeamMember
 from actionplans import services
 from actionplans.models import ActionPlan
 from organization.models import User
-from tests.factories import ActionPlanFactory, IssueFactory, days_from_today
+from tests.factories import AccountFactory, ActionPlanFactory, DepartmentFactory, IssueFactory, days_from_today
 
 pytestmark = pytest.mark.django_db
 
@@ -64,3 +65,44 @@ def test_the_database_refuses_a_second_link_for_one_issue(engineering: Any) -> N
 
     with pytest.raises(IntegrityError), transaction.atomic():
         ActionPlan.issues.through.objects.create(actionplan=second, issue=issue)
+
+
+# --- who may create and own a plan (actionplans.policies, asked by the service) ------------------------------
+
+
+def test_a_confidential_plan_cannot_be_given_to_someone_who_may_not_open_its_account(
+    alice: User, bob: User, engineering: Any
+) -> None:
+    secret = AccountFactory.create(owner=alice, is_confidential=True)
+    plan = ActionPlanFactory.create(account=secret, owner=alice, department=engineering)
+
+    with pytest.raises(ValidationError) as refused:
+        services.update_plan(plan=plan, by=alice, now=timezone.now(), owner=bob)
+
+    assert "owner" in refused.value.message_dict
+    plan.refresh_from_db()
+    assert plan.owner == alice
+
+
+def test_a_confidential_plan_may_be_given_to_a_member_of_the_account_team(
+    alice: User, bob: User, engineering: Any
+) -> None:
+    secret = AccountFactory.create(owner=alice, is_confidential=True)
+    AccountTeamMember.objects.create(account=secret, user=bob, role="engineering")
+    plan = ActionPlanFactory.create(account=secret, owner=alice, department=engineering)
+
+    assert services.update_plan(plan=plan, by=alice, now=timezone.now(), owner=bob).owner == bob
+
+
+def test_staff_may_plan_only_for_themselves_in_their_own_department(alice: User, bob: User, engineering: Any) -> None:
+    account = AccountFactory.create(owner=alice)
+    plan = {"account": account, "title": "Fix it", "due_on": days_from_today(7), "now": timezone.now()}
+    quality = DepartmentFactory.create(name="Quality", slug="quality")
+
+    mine = services.create_plan(**plan, owner=bob, department=engineering, created_by=bob)
+    assert mine.owner == bob
+    with pytest.raises(PermissionDenied):
+        services.create_plan(**plan, owner=alice, department=engineering, created_by=bob)
+    with pytest.raises(PermissionDenied):
+        services.create_plan(**plan, owner=bob, department=quality, created_by=bob)
+    assert ActionPlan.objects.count() == 1
