@@ -6,7 +6,7 @@ import csv
 import io
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -26,6 +26,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce, Round
+from django.utils import timezone
 
 from accounts.csv_parsing import COLUMNS
 from accounts.models import (
@@ -192,6 +193,12 @@ def tier_rules() -> TierRules:
 
 def cadence_days() -> dict[int, int]:
     return tier_rules().cadence_days
+
+
+def next_contact_after(*, tier: int, occurred_at: datetime, rules: TierRules | None = None) -> date:
+    """When the next conversation is due after one at `occurred_at`: its local date plus the tier's cadence. The
+    account's contact clock (services.record_contact) and a log's default next-contact date both ask this."""
+    return timezone.localdate(occurred_at) + timedelta(days=(rules or tier_rules()).cadence_days[tier])
 
 
 def imports_for_user(*, user: User) -> QuerySet[AccountImport]:

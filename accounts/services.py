@@ -351,13 +351,12 @@ def save_contact(*, account: Account, contact: CustomerContact | None = None, **
     return contact
 
 
-def record_contact(*, account_id: int, occurred_at: datetime) -> None:
+def record_contact(*, account_id: int, occurred_at: datetime, rules: selectors.TierRules | None = None) -> None:
     """Called by the feedback app when a one-on-one conversation is logged: moves the cadence clock forward."""
-    rules = selectors.tier_rules()
     account = Account.objects.only("tier", "last_contact_at").get(pk=account_id)
     if account.last_contact_at and account.last_contact_at >= occurred_at:
         return
-    due = timezone.localdate(occurred_at) + timedelta(days=rules.cadence_days[account.tier])
+    due = selectors.next_contact_after(tier=account.tier, occurred_at=occurred_at, rules=rules)
     Account.objects.filter(pk=account_id).filter(
         Q(last_contact_at__isnull=True) | Q(last_contact_at__lt=occurred_at)
     ).update(last_contact_at=occurred_at, next_contact_due=due)

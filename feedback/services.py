@@ -112,6 +112,10 @@ def log_contact(*, author: User, data: ContactLogInput, now: datetime) -> Contac
     Validation happens before any write; a failure anywhere rolls everything back.
     """
     _validate(data, now=now)
+    rules = account_selectors.tier_rules()  # read once: the default below and the account's contact clock
+    default_next = account_selectors.next_contact_after(
+        tier=data.account.tier, occurred_at=data.occurred_at, rules=rules
+    )
     log = ContactLog(
         account=data.account,
         occurred_at=data.occurred_at,
@@ -120,7 +124,9 @@ def log_contact(*, author: User, data: ContactLogInput, now: datetime) -> Contac
         summary=data.summary.strip(),
         rating=data.rating,
         rating_comment=data.rating_comment.strip(),
-        next_contact_on=data.next_contact_on or _default_next_contact(data.account, occurred_at=data.occurred_at),
+        # No date given (the quick log's empty field, an API body without one): the tier's cadence, decided here
+        # only, so every channel logs the same date.
+        next_contact_on=data.next_contact_on or default_next,
         author=author,
     )
     log.full_clean()
@@ -155,15 +161,8 @@ def log_contact(*, author: User, data: ContactLogInput, now: datetime) -> Contac
                     }
                 },
             )
-    account_services.record_contact(account_id=data.account.pk, occurred_at=data.occurred_at)
+    account_services.record_contact(account_id=data.account.pk, occurred_at=data.occurred_at, rules=rules)
     return log
-
-
-def _default_next_contact(account: Account, *, occurred_at: datetime) -> date:
-    """When the next conversation is due if the author gave no date (the quick log's empty field, an API body
-    without one): the account's tier cadence after this one, in local days, as its contact clock counts
-    (accounts.services.record_contact). Decided here only, so every channel logs the same date."""
-    return timezone.localdate(occurred_at) + timedelta(days=account_selectors.cadence_days()[account.tier])
 
 
 def _notify_department(*, issue: Issue, department: Department, exclude: User | None, kind: str) -> None:
