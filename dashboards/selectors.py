@@ -15,17 +15,18 @@ from statistics import median
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.db.models import Avg, Count, ExpressionWrapper, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Avg, Count, ExpressionWrapper, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 
-from accounts.models import Account, AccountStatus, Tier
+from accounts.models import Account, AccountHealthMonth, AccountStatus, Tier
 from accounts.policies import sees_everything
-from accounts.selectors import cadence_days, contact_status, month_starts, tier_rules
+from accounts.selectors import cadence_days, call_next_for_user, contact_status, month_starts, tier_rules
 from actionplans.models import ACTIVE_STATUSES, ActionPlan, Escalation, PlanStatus, PlanStep, kept_promise
 from actionplans.selectors import calendar_timezone
 from dashboards.models import KpiScope, KpiSnapshot
-from feedback.models import Channel, ContactLog, Issue, IssueStatus, Severity
+from feedback.models import Channel, ContactLog, Issue, IssueHandoff, IssueStatus, Severity
+from feedback.selectors import inbox_for_department
 from organization.models import Department, Role, User
 
 Key = int | None  # a department or owner id; None for the organisation (or data without one)
@@ -596,4 +597,150 @@ def kpi_overview(*, user: Any, today: date, days: int = 30) -> KpiOverview:
         ),
         by_owner=sorted(((owners[k], v) for k, v in by_owner.items() if k in owners), key=lambda r: r[0].full_name),
         by_channel=response_by_channel(user=user, start=start, end=end),
+    )
+
+
+# --- Home pages: "what now?" for each role -------------------------------------------------------------------
+# Every count is taken over the same scoped rows as the list it links to (visible_to first), so a number on the
+# home page never counts what its reader may not open. Each read is a fixed number of queries: a count and a
+# short list, or one aggregate.
+
+HOME_LIST = 5  # rows shown under each count; the count links to the whole list
+ISSUE_AGE_BUCKETS = (("under a day", 0, 1), ("1–3 days", 1, 3), ("3–7 days", 3, 7), ("over a week", 7, None))
+
+
+@dataclass(frozen=True)
+class Shortlist:
+    """The first rows of a list and how many it has in all."""
+
+    total: int
+    items: list[Any]
+
+    @property
+    def more(self) -> int:
+        return self.total - len(self.items)
+
+
+def _shortlist(rows: QuerySet[Any], limit: int = HOME_LIST) -> Shortlist:
+    """Two queries whatever the size: the count, then the first rows (never a count computed from the rows)."""
+    return Shortlist(total=rows.order_by().count(), items=list(rows[:limit]))
+
+
+def calls_due(*, user: User, today: date) -> Shortlist:
+    """An account manager's accounts overdue or due for a conversation within a week, most urgent first."""
+    return _shortlist(call_next_for_user(user=user, today=today))
+
+
+def unread_notifications(*, user: User) -> Shortlist:
+    """A person's unread notifications, newest first (each was written for its reader after a policy check)."""
+    return _shortlist(user.notifications.filter(read_at__isnull=True).order_by("-created_at", "-id"))
+
+
+@dataclass(frozen=True)
+class AgeBucket:
+    label: str
+    count: int
+
+
+@dataclass(frozen=True)
+class DepartmentQueue:
+    unacknowledged: list[AgeBucket]
+    oldest: list[Issue]
+    handoffs: Shortlist
+    plans_overdue: int
+    plans_due_this_week: int
+    plans_due: list[ActionPlan]
+
+    @property
+    def unacknowledged_total(self) -> int:
+        return sum(bucket.count for bucket in self.unacknowledged)
+
+
+def department_queue(*, user: User, department: Department, now: datetime) -> DepartmentQueue:
+    """What waits for a department: the new issues in its inbox by age, hand-offs to it not yet accepted, its
+    active plans overdue or due within a week. Seven queries, scoped to what the reader may open."""
+    today = timezone.localdate(now)
+    # The inbox's own rows (owned by the department or handed to it), so the count is what its link lists.
+    new_issues = (
+        inbox_for_department(user=user, department=department).filter(status=IssueStatus.NEW).prefetch_related(None)
+    )
+    ages: dict[str, Any] = {}
+    for index, (_, low, high) in enumerate(ISSUE_AGE_BUCKETS):
+        window = Q(raised_at__lte=now - timedelta(days=low))
+        if high is not None:
+            window &= Q(raised_at__gt=now - timedelta(days=high))
+        ages[f"age_{index}"] = Count("pk", filter=window)
+    counts = new_issues.order_by().aggregate(**ages)
+    oldest = list(new_issues.select_related("account").order_by("raised_at", "id")[:HOME_LIST])
+    handoffs = _shortlist(
+        IssueHandoff.objects.filter(
+            to_department=department,
+            accepted_at__isnull=True,
+            issue__in=Issue.objects.visible_to(user).values("pk"),
+        )
+        .select_related("issue__account", "from_department")
+        .order_by("handed_off_at", "id")
+    )
+    soon = today + timedelta(days=7)
+    plans = ActionPlan.objects.visible_to(user).active().filter(department=department, due_on__lte=soon)
+    plan_counts = plans.order_by().aggregate(
+        overdue=Count("pk", filter=Q(due_on__lt=today)), due_soon=Count("pk", filter=Q(due_on__gte=today))
+    )
+    return DepartmentQueue(
+        unacknowledged=[AgeBucket(label, counts[f"age_{i}"]) for i, (label, *_) in enumerate(ISSUE_AGE_BUCKETS)],
+        oldest=oldest,
+        handoffs=handoffs,
+        plans_overdue=plan_counts["overdue"],
+        plans_due_this_week=plan_counts["due_soon"],
+        plans_due=list(plans.select_related("account", "owner").order_by("due_on", "account__tier", "id")[:HOME_LIST]),
+    )
+
+
+PRIORITY_TIERS = (Tier.STRATEGIC, Tier.KEY)
+
+
+@dataclass(frozen=True)
+class ExecutiveWatch:
+    health_fell: Shortlist  # accounts annotated with `health_before`
+    broken_promises: Shortlist
+    escalations: Shortlist
+    since: datetime
+
+
+def executive_watch(*, user: User, now: datetime, today: date) -> ExecutiveWatch:
+    """What an executive should look at now: Strategic and Key accounts whose health is below last month's,
+    active plans past the date we promised the customer, and the escalations of the last seven days. Six
+    queries, each scoped to what the reader may open."""
+    last_month = (today.replace(day=1) - timedelta(days=1)).replace(day=1)
+    before = AccountHealthMonth.objects.filter(account=OuterRef("pk"), month=last_month).values("health")[:1]
+    fell = (
+        Account.objects.visible_to(user)
+        .filter(tier__in=PRIORITY_TIERS, health__isnull=False)
+        .annotate(health_before=Subquery(before))
+        .filter(health_before__gt=F("health"))
+        .select_related("owner")
+        .order_by(F("health") - F("health_before"), "rank", "id")
+    )
+    broken = (
+        ActionPlan.objects.visible_to(user)
+        .active()
+        .filter(promise_on__lt=today)
+        .select_related("account", "owner")
+        .order_by("promise_on", "account__tier", "id")
+    )
+    since = now - timedelta(days=7)
+    escalations = (
+        Escalation.objects.filter(escalated_at__gte=since)
+        .filter(
+            Q(plan__in=ActionPlan.objects.visible_to(user).values("pk"))
+            | Q(issue__in=Issue.objects.visible_to(user).values("pk"))
+        )
+        .select_related("plan__account", "issue__account")
+        .order_by("-escalated_at", "-id")
+    )
+    return ExecutiveWatch(
+        health_fell=_shortlist(fell),
+        broken_promises=_shortlist(broken),
+        escalations=_shortlist(escalations),
+        since=since,
     )

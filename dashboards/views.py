@@ -12,18 +12,18 @@ from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.vary import vary_on_headers
 
 from accounts import policies as account_policies
 from accounts.filters import AccountFilter
 from accounts.models import Account
-from accounts.selectors import call_next_for_user, month_starts
+from accounts.selectors import month_starts
+from actionplans.selectors import what_i_owe
 from dashboards import selectors
 from kernel.exports import csv_lines
 from organization import audit
-from organization.models import User
+from organization.models import Role, User
 
 PAGE_SIZE = 50
 WINDOWS = (30, 90)
@@ -31,17 +31,27 @@ WINDOWS = (30, 90)
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    """The start page after login: who to call next, and where each area of the product begins."""
-    areas = [
-        ("Accounts", reverse("accounts:list"), "Customers ranked by strategic priority, and who to call next."),
-        ("Inbox", reverse("feedback:inbox"), "What customers said, routed to your department in their own words."),
-        ("Plans", reverse("actionplans:mine"), "Action plans and the promises we made to customers."),
-        ("Dashboard", reverse("dashboards:priority"), "Priority accounts: are the most important ones looked after?"),
-        ("KPIs", reverse("dashboards:kpis"), "The five customer KPIs, their trend and who contributes."),
-        ("Scorecards", reverse("dashboards:scorecards"), "Each department's and each person's customer goals."),
-    ]
-    due = call_next_for_user(user=request.user, today=timezone.localdate()).count()
-    return render(request, "dashboards/home.html", {"areas": areas, "calls_due": due})
+    """What now? An account manager sees whom to call, what they owe and what is new; a department lead or
+    staff member what waits for their department; an executive (or admin) what went wrong lately. Each number
+    links to its list and counts only what its reader may open."""
+    user = request.user
+    assert isinstance(user, User)  # noqa: S101 - login_required guarantees it
+    now = timezone.now()
+    today = timezone.localdate(now)
+    context: dict[str, Any] = {"today": today, "replies": selectors.unread_notifications(user=user)}
+    if user.is_executive:
+        context["home"] = "executive"
+        context["watch"] = selectors.executive_watch(user=user, now=now, today=today)
+    elif user.role == Role.ACCOUNT_MANAGER:
+        context["home"] = "account_manager"
+        context["calls"] = selectors.calls_due(user=user, today=today)
+        context["owed"] = what_i_owe(user=user, today=today)
+    else:
+        context["home"] = "department"
+        if user.department is not None:
+            context["queue"] = selectors.department_queue(user=user, department=user.department, now=now)
+        context["owed"] = what_i_owe(user=user, today=today)
+    return render(request, "dashboards/home.html", context)
 
 
 def _filtered(request: HttpRequest) -> AccountFilter:
