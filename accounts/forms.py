@@ -100,7 +100,7 @@ class OverrideForm(forms.Form):
         required=False,
     )
     reason = forms.CharField(max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    expires_on = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    expires_on = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

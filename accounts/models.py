@@ -166,6 +166,9 @@ class Account(models.Model):
     # Contact cadence: the feedback app moves last_contact_at through accounts.services.record_contact.
     last_contact_at = models.DateTimeField(null=True, blank=True)
     next_contact_due = models.DateField(null=True, blank=True, db_index=True)
+    # The next-contact date the person chose in the last conversation: it wins over the tier's cadence, also when
+    # the priorities are recomputed (None: the cadence, counted from last_contact_at).
+    next_contact_planned_on = models.DateField(null=True, blank=True)
 
     # Account health 0–100 from weighted signals, recomputed nightly by dashboards.services.recompute_health (which
     # writes set-based, so these never appear in the edit history).
@@ -188,6 +191,7 @@ class Account(models.Model):
             "updated_at",
             "version",
             "last_contact_at",
+            "next_contact_planned_on",
             "health",
             "health_signals",
             "health_at_risk",

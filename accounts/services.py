@@ -119,13 +119,16 @@ def recompute_priorities(*, changed_by: User | None, now: datetime, note: str = 
 
 
 def refresh_contact_due(*, rules: selectors.TierRules | None = None) -> None:
-    """next_contact_due = day of last contact (or of creation) + the tier's cadence: one UPDATE per tier."""
+    """next_contact_due = the date chosen in the last conversation, else day of last contact (or of creation) + the
+    tier's cadence: one UPDATE per tier, and one for the chosen dates."""
     rules = rules or selectors.tier_rules()
+    by_cadence = Account.objects.filter(next_contact_planned_on__isnull=True)
     for tier, days in rules.cadence_days.items():
         since = ExpressionWrapper(F("last_contact_at") + timedelta(days=days), output_field=DateTimeField())
         created = ExpressionWrapper(F("created_at") + timedelta(days=days), output_field=DateTimeField())
-        Account.objects.filter(tier=tier, last_contact_at__isnull=False).update(next_contact_due=TruncDate(since))
-        Account.objects.filter(tier=tier, last_contact_at__isnull=True).update(next_contact_due=TruncDate(created))
+        by_cadence.filter(tier=tier, last_contact_at__isnull=False).update(next_contact_due=TruncDate(since))
+        by_cadence.filter(tier=tier, last_contact_at__isnull=True).update(next_contact_due=TruncDate(created))
+    Account.objects.filter(next_contact_planned_on__isnull=False).update(next_contact_due=F("next_contact_planned_on"))
 
 
 @transaction.atomic
@@ -304,7 +307,11 @@ def update_account(
     if changed_by is not None and not policies.can_edit_account(person=changed_by, account=locked):
         raise PermissionDenied("Only the owner, team members who may edit, and admins change this account.")
     old_owner = locked.owner
+    if fields.get("external_id") == "":
+        fields["external_id"] = None  # stored as NULL, so that many accounts may have none
     changed = [name for name, value in fields.items() if getattr(locked, name) != value]
+    if not changed:  # an unchanged save (the edit page sent as it was shown): no new version, no history row
+        return locked
     for name, value in fields.items():
         setattr(locked, name, value)
     _check_people(locked, changed=changed)
@@ -320,7 +327,7 @@ def update_account(
             changed_by=changed_by,
             changed_at=now,
         )
-    if "name" in fields:  # ties in score are broken by name
+    if "name" in changed:  # ties in score are broken by name
         recompute_priorities(changed_by=changed_by, now=now)
         locked.refresh_from_db()
     return locked
@@ -343,6 +350,8 @@ def save_contact(*, account: Account, contact: CustomerContact | None = None, **
     unknown = set(fields) - set(CONTACT_FIELDS)
     if unknown:
         raise TypeError(f"Unknown contact fields: {', '.join(sorted(unknown))}")
+    if contact is not None and all(getattr(contact, name) == value for name, value in fields.items()):
+        return contact  # an unchanged save writes nothing
     contact = contact or CustomerContact(account=account)
     for name, value in fields.items():
         setattr(contact, name, value)
@@ -351,12 +360,33 @@ def save_contact(*, account: Account, contact: CustomerContact | None = None, **
     return contact
 
 
-def record_contact(*, account_id: int, occurred_at: datetime, rules: selectors.TierRules | None = None) -> None:
-    """Called by the feedback app when a one-on-one conversation is logged: moves the cadence clock forward."""
+def record_contact(
+    *,
+    account_id: int,
+    occurred_at: datetime,
+    next_contact_on: date | None = None,
+    rules: selectors.TierRules | None = None,
+) -> None:
+    """Called by the feedback app when a one-on-one conversation is logged: moves the cadence clock forward. The
+    next-contact date the person chose (`next_contact_on`) is when the account is due; without one, the tier's
+    cadence from the conversation. An older conversation than the last one changes nothing."""
     account = Account.objects.only("tier", "last_contact_at").get(pk=account_id)
     if account.last_contact_at and account.last_contact_at >= occurred_at:
         return
-    due = selectors.next_contact_after(tier=account.tier, occurred_at=occurred_at, rules=rules)
+    due = next_contact_on or selectors.next_contact_after(tier=account.tier, occurred_at=occurred_at, rules=rules)
     Account.objects.filter(pk=account_id).filter(
         Q(last_contact_at__isnull=True) | Q(last_contact_at__lt=occurred_at)
-    ).update(last_contact_at=occurred_at, next_contact_due=due)
+    ).update(last_contact_at=occurred_at, next_contact_due=due, next_contact_planned_on=next_contact_on)
+
+
+def plan_next_contact(
+    *, account_id: int, next_contact_on: date | None, rules: selectors.TierRules | None = None
+) -> None:
+    """The last conversation's next-contact date was corrected: the account is due then (None: by the cadence,
+    counted from its last contact)."""
+    account = Account.objects.only("tier", "last_contact_at").get(pk=account_id)
+    due = next_contact_on
+    if due is None and account.last_contact_at is not None:
+        due = selectors.next_contact_after(tier=account.tier, occurred_at=account.last_contact_at, rules=rules)
+    if due is not None:
+        Account.objects.filter(pk=account_id).update(next_contact_due=due, next_contact_planned_on=next_contact_on)

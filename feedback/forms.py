@@ -57,7 +57,7 @@ class QuickLogForm(forms.Form):
     next_contact_on = forms.DateField(
         label="Next contact",
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),  # ISO, or <input type=date> shows none
         help_text="Leave empty for the account's tier cadence, counted from the conversation.",
     )
 

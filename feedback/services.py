@@ -161,7 +161,10 @@ def log_contact(*, author: User, data: ContactLogInput, now: datetime) -> Contac
                     }
                 },
             )
-    account_services.record_contact(account_id=data.account.pk, occurred_at=data.occurred_at, rules=rules)
+    # A date the person chose decides when the account is due (and its place in "who to call next").
+    account_services.record_contact(
+        account_id=data.account.pk, occurred_at=data.occurred_at, next_contact_on=data.next_contact_on, rules=rules
+    )
     return log
 
 
@@ -267,11 +270,35 @@ def edit_contact_log(
     dated = {name: value for name, value in fields.items() if name in {"occurred_at", "next_contact_on"}}
     if errors := _dates_out_of_range(now=now, **dated):
         raise ValidationError(errors)
+    changed = {n for n, value in fields.items() if _normalised(n, getattr(locked, n)) != _normalised(n, value)}
+    if not changed:  # the edit page sent as it was shown: no new version, no history row
+        return locked
     for name, value in fields.items():
         setattr(locked, name, value)
     if "topics" in fields and any(t not in Topic.values for t in locked.topics):
         raise ValidationError({"topics": ["Unknown topic."]})
-    return save_version(locked, by=by)
+    save_version(locked, by=by)
+    if "next_contact_on" in changed and _is_latest_log(locked):
+        # The account is due when its last conversation says (a cleared date: the tier's cadence).
+        account_services.plan_next_contact(account_id=locked.account_id, next_contact_on=locked.next_contact_on)
+    return locked
+
+
+def _normalised(name: str, value: Any) -> Any:
+    """A value as compared: text with LF line ends (browsers send CRLF), topics in any order, so a page that sends
+    back what it showed changes nothing."""
+    if name in {"summary", "rating_comment"} and isinstance(value, str):
+        return value.replace("\r\n", "\n").strip()
+    if name == "topics" and value is not None:
+        return sorted(set(value))
+    return value
+
+
+def _is_latest_log(log: ContactLog) -> bool:
+    later = ContactLog.objects.filter(
+        account_id=log.account_id, deleted_at__isnull=True, occurred_at__gt=log.occurred_at
+    )
+    return not later.exists()
 
 
 @transaction.atomic

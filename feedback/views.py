@@ -102,9 +102,18 @@ def quick_log(request: HttpRequest) -> HttpResponse:
             "rows": rows,
             "rows_invalid": any(row.errors for row in rows),
             "picked": picked,
+            "next_contact_default": _next_contact_default(picked),
             "next_index": max([-1, *issue_row_indexes(request.POST)]) + 1,
         },
     )
+
+
+def _next_contact_default(account: Account | None) -> Any:
+    """The date an empty next-contact field stands for: the tier's cadence from now (the service decides the same
+    from the conversation's time), shown before saving."""
+    if account is None:
+        return None
+    return account_selectors.next_contact_after(tier=account.tier, occurred_at=timezone.now())
 
 
 @login_required
@@ -128,7 +137,14 @@ def account_picked(request: HttpRequest) -> HttpResponse:
     if account is None:
         raise Http404("No such account")
     form = QuickLogForm(initial={"account": account.pk}, accounts=Account.objects.filter(pk=account.pk))
-    return render(request, "feedback/_account_picked.html", {"picked": account, "form": form})
+    # The hint beside "next contact" is elsewhere on the page: sent out of band with the picked account.
+    context = {
+        "picked": account,
+        "form": form,
+        "next_contact_default": _next_contact_default(account),
+        "oob_hint": True,
+    }
+    return render(request, "feedback/_account_picked.html", context)
 
 
 @login_required
@@ -178,6 +194,8 @@ def log_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = EditLogForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         fields = {k: v for k, v in form.cleaned_data.items() if k != "version"}
+        if fields["occurred_at"] == log.occurred_at.replace(second=0, microsecond=0):
+            fields["occurred_at"] = log.occurred_at  # the page shows minutes: the same minute is the same time
         try:
             services.edit_contact_log(
                 log=log, by=_user(request), now=timezone.now(), expected_version=form.cleaned_data["version"], **fields

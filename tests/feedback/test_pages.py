@@ -1,12 +1,14 @@
 from __future__ import annotations
 
 import re
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.selectors import cadence_days
 from feedback import services
 from feedback.models import ContactLog, Issue
 from organization.models import Notification
@@ -207,3 +209,21 @@ def test_hand_off_from_the_issue_page(client: Any, bob: Any, engineering: Any) -
     billing_person = UserFactory.create(department=billing)
     client.force_login(billing_person)
     assert issue.verbatim in client.get(reverse("feedback:inbox")).content.decode()
+
+
+def test_the_quick_log_shows_the_date_an_empty_next_contact_stands_for(client: Any, alice: Any) -> None:
+    account = AccountFactory.create(owner=alice)
+    due = timezone.localdate() + timedelta(days=cadence_days()[account.tier])
+    client.force_login(alice)
+    page = client.get(reverse("feedback:log"), {"account": account.pk}).content.decode()
+    picked = client.get(reverse("feedback:account-picked"), {"account": account.pk}).content.decode()
+    shown = f"next contact {due:%-d %b %Y} unless you choose a date"
+    assert shown in page
+    assert shown in picked and 'hx-swap-oob="true"' in picked  # replaces the hint beside the field
+
+
+def test_the_edit_page_shows_the_next_contact_date_in_iso_so_the_date_input_keeps_it(client: Any, alice: Any) -> None:
+    log = ContactLogFactory.create(account=AccountFactory.create(owner=alice), next_contact_on=date(2027, 1, 1))
+    client.force_login(alice)
+    html = client.get(reverse("feedback:log-edit", args=[log.pk])).content.decode()
+    assert 'name="next_contact_on" value="2027-01-01"' in html

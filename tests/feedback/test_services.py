@@ -10,6 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from accounts import selectors as account_selectors
+from accounts import services as account_services
 from accounts.models import Account, Tier
 from feedback import services
 from feedback.models import ContactLog, Issue, IssueHandoff, IssueStatus
@@ -225,3 +227,49 @@ def test_confidential_logs_and_issues_stay_with_their_people(alice: Any, bob: An
     assert not ContactLog.objects.visible_to(bob).exists()
     assert not Issue.objects.visible_to(bob).exists()
     assert ContactLog.objects.visible_to(alice).count() == ContactLog.objects.visible_to(erin).count() == 1
+
+
+# --- Nothing typed is lost; fresh numbers (issue 14) -------------------------------------------------------------
+
+
+def test_a_typed_next_contact_date_decides_when_the_account_is_due_and_survives_a_recompute(alice: Any) -> None:
+    account = AccountFactory.create(owner=alice)
+    chosen = timezone.localdate() + timedelta(days=3)
+    services.log_contact(author=alice, data=routine(account, next_contact_on=chosen), now=timezone.now())
+    account_services.recompute_priorities(changed_by=None, now=timezone.now())  # tiers and cadences re-read
+    account.refresh_from_db()
+    assert (account.next_contact_due, account.next_contact_planned_on) == (chosen, chosen)
+
+
+def test_without_a_date_the_tiers_cadence_decides_and_a_later_call_clears_the_typed_one(alice: Any) -> None:
+    account = AccountFactory.create(owner=alice)
+    first = routine(account, next_contact_on=timezone.localdate() + timedelta(days=3))
+    first.occurred_at = timezone.now() - timedelta(days=1)
+    services.log_contact(author=alice, data=first, now=timezone.now())
+    log = services.log_contact(author=alice, data=routine(account), now=timezone.now())
+    account.refresh_from_db()
+    assert account.next_contact_planned_on is None
+    assert (
+        account.next_contact_due
+        == log.next_contact_on
+        == account_selectors.next_contact_after(tier=account.tier, occurred_at=log.occurred_at)
+    )
+
+
+def test_correcting_the_last_logs_next_contact_date_moves_the_account(alice: Any) -> None:
+    account = AccountFactory.create(owner=alice)
+    log = services.log_contact(author=alice, data=routine(account), now=timezone.now())
+    chosen = timezone.localdate() + timedelta(days=2)
+    services.edit_contact_log(log=log, by=alice, now=timezone.now(), next_contact_on=chosen)
+    account.refresh_from_db()
+    assert account.next_contact_due == chosen
+
+
+def test_an_edit_that_changes_nothing_keeps_the_version_and_writes_no_history(alice: Any) -> None:
+    log = services.log_contact(author=alice, data=routine(AccountFactory.create(owner=alice)), now=timezone.now())
+    same = {name: getattr(log, name) for name in services.EDITABLE_FIELDS}
+    same["summary"] = log.summary.replace("\n", "\r\n")  # as a browser sends a textarea
+    same["topics"] = list(reversed(log.topics))
+    services.edit_contact_log(log=log, by=alice, now=timezone.now(), expected_version=log.version, **same)
+    log.refresh_from_db()
+    assert (log.version, log.history.count()) == (1, 1)
