@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -180,11 +180,14 @@ def assess(facts: _Facts, *, cadence_days: int, now: datetime) -> Health:
     return Health(round(sum(s.points for s in signals)), signals, at_risk)
 
 
-def _facts(now: datetime, today: date) -> dict[int, _Facts]:
-    facts = {pk: _Facts(tier=tier, last_contact_at=None) for pk, tier in Account.objects.values_list("pk", "tier")}
+def _facts(now: datetime, today: date, account_ids: Collection[int] | None = None) -> dict[int, _Facts]:
+    """What is known of every account (or of `account_ids` only), as of `now`."""
+    only: dict[str, Any] = {} if account_ids is None else {"account_id__in": account_ids}
+    accounts = Account.objects.all() if account_ids is None else Account.objects.filter(pk__in=account_ids)
+    facts = {pk: _Facts(tier=tier, last_contact_at=None) for pk, tier in accounts.values_list("pk", "tier")}
     # The last conversation as of `now` (not the cached column): the same run can rebuild a past month's health.
     for account_id, last in (
-        ContactLog.objects.filter(deleted_at__isnull=True, occurred_at__lte=now)
+        ContactLog.objects.filter(deleted_at__isnull=True, occurred_at__lte=now, **only)
         .order_by()
         .values_list("account_id")
         .annotate(last=Max("occurred_at"))
@@ -193,7 +196,7 @@ def _facts(now: datetime, today: date) -> dict[int, _Facts]:
             facts[account_id].last_contact_at = last
     recent, since = now - HALF, now - LOOKBACK
     for row in (
-        ContactLog.objects.filter(deleted_at__isnull=True, occurred_at__gte=since, occurred_at__lte=now)
+        ContactLog.objects.filter(deleted_at__isnull=True, occurred_at__gte=since, occurred_at__lte=now, **only)
         .order_by()
         .values("account_id")
         .annotate(
@@ -216,7 +219,7 @@ def _facts(now: datetime, today: date) -> dict[int, _Facts]:
         if f is not None:
             f.open_escalations += 1
     for account_id, promise_on, resolved_at, zone in (
-        ActionPlan.objects.filter(promise_on__gte=today - LOOKBACK, promise_on__lt=today)
+        ActionPlan.objects.filter(promise_on__gte=today - LOOKBACK, promise_on__lt=today, **only)
         .exclude(status=PlanStatus.CANCELLED)
         .annotate(zone=calendar_timezone())
         .values_list("account_id", "promise_on", "resolved_at", "zone")
@@ -225,7 +228,7 @@ def _facts(now: datetime, today: date) -> dict[int, _Facts]:
         if not kept and account_id in facts:
             facts[account_id].broken_promises += 1
     for account_id, n in (
-        Issue.objects.filter(OPEN_ISSUE, severity=Severity.CRITICAL)
+        Issue.objects.filter(OPEN_ISSUE, severity=Severity.CRITICAL, **only)
         .order_by()
         .values_list("account_id")
         .annotate(n=Count("pk"))
@@ -240,14 +243,17 @@ def _batches(items: list[Any], size: int) -> Iterator[list[Any]]:
         yield items[i : i + size]
 
 
-def recompute_health(*, now: datetime | None = None, batch_size: int = 1000) -> int:
-    """Every account's health, signals and at-risk flag, and this month's point of its trend. Nightly (beat)."""
+def recompute_health(
+    *, now: datetime | None = None, batch_size: int = 1000, account_ids: Collection[int] | None = None
+) -> int:
+    """Every account's health, signals and at-risk flag, and this month's point of its trend. Nightly (beat);
+    with `account_ids`, those accounts only (the same queries, narrowed), e.g. just after a call is logged."""
     now = now or timezone.now()
     today = timezone.localdate(now)
     cadence = tier_rules().cadence_days
     month = today.replace(day=1)
     accounts, months = [], []
-    for pk, f in _facts(now, today).items():
+    for pk, f in _facts(now, today, account_ids).items():
         health = assess(f, cadence_days=cadence[f.tier], now=now)
         accounts.append(
             Account(
@@ -272,8 +278,15 @@ def recompute_health(*, now: datetime | None = None, batch_size: int = 1000) -> 
     bands: dict[str | None, int] = defaultdict(int)
     for account in accounts:
         bands[health_band(account.health)] += 1
-    logger.info("Account health recomputed for %d accounts: %s", len(accounts), dict(bands))
+    if account_ids is None:
+        logger.info("Account health recomputed for %d accounts: %s", len(accounts), dict(bands))
     return len(accounts)
+
+
+def recompute_account_health(*, account_id: int, now: datetime) -> int:
+    """One account's health, as the nightly run would compute it now: after its conversations changed (logged,
+    edited, moved or deleted), so its page shows fresh numbers in seconds rather than the next morning."""
+    return recompute_health(now=now, account_ids=[account_id])
 
 
 def backfill_health(*, now: datetime, months: int = 12) -> None:

@@ -6,6 +6,7 @@ from celery import shared_task
 from django.utils import timezone
 
 from dashboards import services
+from kernel.tasks import Task
 
 
 @shared_task
@@ -18,3 +19,10 @@ def snapshot_kpis_task() -> int:
 @shared_task
 def recompute_health_task() -> int:
     return services.recompute_health(now=timezone.now())
+
+
+# Task (every task's class, see connectivity.celery) gives delay_on_commit; naming it types it for mypy.
+@shared_task(base=Task, acks_late=True)
+def recompute_account_health_task(account_id: int) -> int:
+    """Queued on commit when an account's conversations change (dashboards.receivers); idempotent."""
+    return services.recompute_account_health(account_id=account_id, now=timezone.now())

@@ -16,7 +16,7 @@ from accounts import policies as account_policies
 from accounts import selectors as account_selectors
 from accounts import services as account_services
 from accounts.models import Account, CustomerContact
-from feedback import policies
+from feedback import policies, signals
 from feedback.models import Channel, ContactLog, Issue, IssueHandoff, IssueStatus, Severity, Topic
 from kernel import dates
 from kernel.models import IdempotencyKey
@@ -165,6 +165,7 @@ def log_contact(*, author: User, data: ContactLogInput, now: datetime) -> Contac
     account_services.record_contact(
         account_id=data.account.pk, occurred_at=data.occurred_at, next_contact_on=data.next_contact_on, rules=rules
     )
+    signals.send_conversations_changed(data.account.pk)  # fresh health and signals, on commit
     return log
 
 
@@ -281,6 +282,7 @@ def edit_contact_log(
     if "next_contact_on" in changed and _is_latest_log(locked):
         # The account is due when its last conversation says (a cleared date: the tier's cadence).
         account_services.plan_next_contact(account_id=locked.account_id, next_contact_on=locked.next_contact_on)
+    signals.send_conversations_changed(locked.account_id)
     return locked
 
 
@@ -313,4 +315,5 @@ def delete_contact_log(*, log: ContactLog, by: User, reason: str, now: datetime)
     if locked.deleted_at is None:
         locked.deleted_at, locked.deleted_by, locked.deleted_reason = now, by, reason.strip()
         save_version(locked, by=by, reason=f"deleted: {reason.strip()}")
+        signals.send_conversations_changed(locked.account_id)
     return locked

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from accounts.models import Account, AccountHealthMonth, Tier
 from actionplans.models import Escalation, PlanStatus
-from dashboards.services import _Facts, assess, recompute_health
+from dashboards.services import _Facts, assess, recompute_account_health, recompute_health
 from organization.models import Role
 from tests.factories import (
     AccountFactory,
@@ -172,3 +172,15 @@ def test_people_see_their_own_scorecard_leads_their_department_executives_everyo
     assert status(lead, bob) == 200  # bob is in the lead's department
     assert status(lead, alice) == 404
     assert status(erin, alice) == 200
+
+
+@pytest.mark.django_db
+def test_recomputing_one_accounts_health_leaves_the_others_alone() -> None:
+    logged, other = AccountFactory.create_batch(2)
+    ContactLogFactory.create(account=logged, occurred_at=NOW - timedelta(days=1), rating=5)
+    assert recompute_account_health(account_id=logged.pk, now=NOW) == 1
+    logged.refresh_from_db()
+    other.refresh_from_db()
+    assert logged.health is not None and logged.health_updated_at == NOW
+    assert other.health is None and other.health_updated_at is None
+    assert list(AccountHealthMonth.objects.values_list("account_id", flat=True)) == [logged.pk]

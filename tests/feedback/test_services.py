@@ -273,3 +273,24 @@ def test_an_edit_that_changes_nothing_keeps_the_version_and_writes_no_history(al
     services.edit_contact_log(log=log, by=alice, now=timezone.now(), expected_version=log.version, **same)
     log.refresh_from_db()
     assert (log.version, log.history.count()) == (1, 1)
+
+
+def test_logging_a_call_recomputes_the_accounts_health_on_commit(
+    alice: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    account = AccountFactory.create(owner=alice)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.log_contact(author=alice, data=routine(account), now=timezone.now())
+    account.refresh_from_db()
+    assert account.health is not None and account.health_updated_at is not None
+    contact = next(s for s in account.health_signals if s["key"] == "contact")
+    assert contact["detail"].startswith("last contact 0 days ago")
+
+
+def test_a_rolled_back_log_queues_no_health_recompute(alice: Any, django_capture_on_commit_callbacks: Any) -> None:
+    account = AccountFactory.create(owner=alice)
+    bad = routine(account)
+    bad.summary = " "
+    with django_capture_on_commit_callbacks() as callbacks, pytest.raises(ValidationError):
+        services.log_contact(author=alice, data=bad, now=timezone.now())
+    assert callbacks == []
