@@ -28,6 +28,9 @@ class Health:
     def ok(self) -> bool:
         return self.database.ok and self.broker.ok and self.heartbeat.ok
 
+    def checks(self) -> list[tuple[str, Check]]:
+        return [("database", self.database), ("broker", self.broker), ("heartbeat", self.heartbeat)]
+
 
 def _database_check() -> Check:
     try:

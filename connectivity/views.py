@@ -1,14 +1,19 @@
+import logging
+
 from django.conf import settings
 from django.core.exceptions import BadRequest, RequestDataTooBig, TooManyFieldsSent
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.log import log_response
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from django.views.defaults import bad_request as default_bad_request
 from django.views.defaults import page_not_found
 
 from connectivity.selectors import system_health
+
+health_logger = logging.getLogger("connectivity.health")
 
 
 @never_cache
@@ -26,7 +31,21 @@ def healthz(request: HttpRequest) -> JsonResponse:
             "age_seconds": None if health.heartbeat_age_seconds is None else round(health.heartbeat_age_seconds, 1),
         },
     }
-    return JsonResponse(body, status=200 if health.ok else 503)
+    response = JsonResponse(body, status=200 if health.ok else 503)
+    if not health.ok:
+        # Django logs every 5xx as an ERROR on django.request, once per response: a load balancer probing every
+        # few seconds while the worker starts would fill the log with them. Say it here instead, at the level it
+        # deserves (starting up is expected; a lost database or broker is worth a warning), and mark it logged.
+        starting = health.database.ok and health.broker.ok and health.heartbeat_age_seconds is None
+        log_response(
+            "Health check unavailable: %s",
+            "; ".join(f"{name} {check.detail}" for name, check in health.checks() if not check.ok),
+            response=response,
+            request=request,
+            logger=health_logger,
+            level="info" if starting else "warning",
+        )
+    return response
 
 
 def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 from typing import Any
 
@@ -49,3 +50,25 @@ def test_recording_a_heartbeat_twice_keeps_one_row() -> None:
     services.record_heartbeat(now=timezone.now())
     services.record_heartbeat(now=timezone.now())
     assert Heartbeat.objects.count() == 1
+
+
+def test_healthz_during_start_up_logs_no_error_per_probe(client: Any, caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.INFO):
+        for _ in range(3):
+            assert client.get(reverse("healthz")).status_code == 503
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+    starting = [r for r in caplog.records if r.name == "connectivity.health"]
+    assert len(starting) == 3
+    assert {r.levelname for r in starting} == {"INFO"}
+    assert "no heartbeat recorded yet" in starting[0].getMessage()
+
+
+def test_healthz_warns_without_an_error_when_the_heartbeat_is_stale(
+    client: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    services.record_heartbeat(now=timezone.now() - timedelta(minutes=5))
+    with caplog.at_level(logging.INFO):
+        assert client.get(reverse("healthz")).status_code == 503
+    assert [(r.name, r.levelname) for r in caplog.records if r.levelno >= logging.WARNING] == [
+        ("connectivity.health", "WARNING")
+    ]
