@@ -1,13 +1,16 @@
 from csp.decorators import csp_update
 from django.contrib import admin
+from django.contrib.auth.decorators import login_required
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from connectivity import views
+from connectivity.api import ApiRootApi
 from dashboards import views as dashboard_views
 from organization import views as organization_views
 
 api_v1 = [
+    path("", ApiRootApi.as_view(), name="root"),
     path("", include("organization.api.urls")),
     path("", include("accounts.api.urls")),
     path("", include("feedback.api.urls")),
@@ -27,10 +30,13 @@ urlpatterns = [
     path("api/v1/", include((api_v1, "api"), namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view serves Swagger UI's start-up script as a file: no inline script. Swagger UI sets styles from
-    # its script, so this one page allows inline styles (never inline scripts): docs/security.md.
+    # its script, so this one page allows inline styles (never inline scripts): docs/security.md. It is a page for
+    # people: a logged-out visitor goes to the login page and comes back (systems read /api/schema/ with a token).
     path(
         "api/docs/",
-        csp_update({"style-src": ["'unsafe-inline'"]})(SpectacularSwaggerSplitView.as_view(url_name="api-schema")),
+        login_required(
+            csp_update({"style-src": ["'unsafe-inline'"]})(SpectacularSwaggerSplitView.as_view(url_name="api-schema"))
+        ),
         name="api-docs",
     ),
     path("admin/", admin.site.urls),
@@ -39,3 +45,4 @@ urlpatterns = [
 handler400 = "connectivity.views.bad_request"
 handler403 = "connectivity.views.permission_denied"
 handler404 = "connectivity.views.not_found"
+handler500 = "connectivity.views.server_error"

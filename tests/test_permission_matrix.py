@@ -155,6 +155,7 @@ MATRIX: dict[str, Row] = {
                                                   row("escalation",  "login 403   302   302   302   302   login login",
                                                                      "login 404   302   404   302   302   login login"),
     # -- API: 401 without credentials; a read-only client may not write; confidential accounts are for people only --
+    "GET api/v1/":                                row(None,          "401   200   200   200   200   200   200   200"),
     "GET api/v1/me":                              row(None,          "401   200   200   200   200   200   200   200"),
     "GET api/v1/departments":                     row(None,          "401   200   200   200   200   200   200   200"),
     "POST api/v1/departments":                    row(None,          "401   403   403   403   403   400   403   400"),
@@ -207,7 +208,8 @@ MATRIX: dict[str, Row] = {
                                                   row("escalation",  "401   403   200   200   200   200   403   403",
                                                                      "401   404   200   404   200   200   403   403"),
     "GET api/schema/":                            row(None,          "401   200   200   200   200   200   200   200"),
-    "GET api/docs/":                              row(None,          "401   200   200   200   200   200   200   200"),
+    # Swagger UI is a page for people: logged out, to the login page and back; systems read the schema above.
+    "GET api/docs/":                              row(None,          "login 200   200   200   200   200   login login"),
     # -- the Django admin: superusers only (the demo admin is one); everyone else is sent to its login -------------
     "GET admin/":                                 row(None,          "login login login login login 200   login login"),
     "GET admin/login/":                           row(None,          "200   200   200   200   200   302   200   200"),
