@@ -199,7 +199,9 @@ def acknowledge_issue(*, issue: Issue, by: User, now: datetime, expected_version
         if not policies.acts_for_department(person=by, department=pending.to_department):
             raise PermissionDenied(f"Only {pending.to_department.name} can accept this hand-off.")
         IssueHandoff.objects.filter(pk=pending.pk, accepted_at__isnull=True).update(accepted_at=now, accepted_by=by)
-        locked.department, locked.status = pending.to_department, IssueStatus.ACKNOWLEDGED
+        locked.department = pending.to_department
+        if locked.status == IssueStatus.NEW:  # a planned issue keeps its plan and its status
+            locked.status = IssueStatus.ACKNOWLEDGED
         locked.acknowledged_by, locked.acknowledged_at = by, now
         save_version(locked, by=by)
     else:

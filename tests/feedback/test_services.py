@@ -294,3 +294,17 @@ def test_a_rolled_back_log_queues_no_health_recompute(alice: Any, django_capture
     with django_capture_on_commit_callbacks() as callbacks, pytest.raises(ValidationError):
         services.log_contact(author=alice, data=bad, now=timezone.now())
     assert callbacks == []
+
+# --- Hand-offs keep plans; moving a mis-logged conversation (issue 14) ----------------------------------------------
+
+
+def test_accepting_a_hand_off_keeps_a_planned_issue_planned(departments: dict[str, Any]) -> None:
+    quality_person = UserFactory.create(department=departments["quality"])
+    billing_person = UserFactory.create(department=departments["billing"])
+    issue = IssueFactory.create(department=departments["quality"], status=IssueStatus.PLANNED)
+    services.hand_off_issue(
+        issue=issue, to_department=departments["billing"], note="Invoicing.", by=quality_person, now=timezone.now()
+    )
+    services.acknowledge_issue(issue=issue, by=billing_person, now=timezone.now())
+    issue.refresh_from_db()
+    assert (issue.department, issue.status) == (departments["billing"], IssueStatus.PLANNED)
