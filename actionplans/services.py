@@ -233,6 +233,9 @@ def update_plan(
     locked = _lock(plan, expected_version)
     if not policies.can_change_plan(person=by, plan=locked):
         raise PermissionDenied("Only the owner, the department lead, executives and admins change a plan.")
+    fields = {name: value for name, value in fields.items() if getattr(locked, name) != value}
+    if not fields:  # an unchanged save: no new version, no history row, the escalation clock as it was
+        return locked
     if errors := _dates_out_of_range(now=now, due_on=fields.get("due_on"), promise_on=fields.get("promise_on")):
         raise ValidationError(errors)
     if "promise_on" in fields and fields["promise_on"] != locked.promise_on:

@@ -397,3 +397,19 @@ def test_the_issue_page_offers_a_plan_then_links_to_it(client: Any, bob: Any, en
     html = client.get(reverse("feedback:issue-detail", args=[issue.pk])).content.decode()
     assert ">Create plan</button>" not in html
     assert f'href="/plans/{ActionPlan.objects.get().pk}/">Plan: ' in html
+
+
+def test_an_unchanged_plan_edit_keeps_the_version(client: Any) -> None:
+    plan = ActionPlanFactory.create(promise_on=days_from_today(5))
+    client.force_login(plan.owner)
+    form = {
+        "edit-title": plan.title,
+        "edit-owner": plan.owner_id,
+        "edit-due_on": plan.due_on.isoformat(),
+        "edit-promise_on": plan.promise_on.isoformat(),
+        "edit-version": plan.version,
+    }
+    client.post(reverse("actionplans:edit", args=[plan.pk]), form)
+    before = plan.version
+    plan.refresh_from_db()
+    assert (plan.version, plan.history.count()) == (before, 1)
