@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.exceptions import BadRequest, RequestDataTooBig, TooManyFieldsSent
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.template import loader
 from django.utils import timezone
 from django.utils.log import log_response
 from django.views.decorators.cache import never_cache
@@ -86,3 +87,25 @@ def permission_denied(request: HttpRequest, exception: Exception) -> HttpRespons
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": reason, "errors": {}}, status=403)
     return render(request, "403.html", {"reason": reason}, status=403)
+
+
+SERVER_ERROR_FALLBACK = (
+    "<!doctype html><title>Something went wrong</title><h1>Something went wrong on our side</h1>"
+    "<p>The error has been logged. Try again in a moment.</p>"
+)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """500: the API's JSON error body under /api/, a styled page elsewhere.
+
+    The failure may be the database's or a context processor's, so the page needs neither: 500.html extends
+    nothing and is rendered without the request (no context processors, no session, no user). Should even that
+    fail (a missing static file in the manifest), the page is plain HTML."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "A server error occurred.", "errors": {}}, status=500)
+    try:
+        body = loader.get_template("500.html").render()
+    except Exception:  # the page that reports a failure must not fail in turn
+        logging.getLogger("django.request").exception("The 500 page could not be rendered")
+        body = SERVER_ERROR_FALLBACK
+    return HttpResponse(body, status=500)
