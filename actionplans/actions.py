@@ -1,5 +1,5 @@
-"""What lower apps' pages offer from action plans (kernel.actions): an account's plans; an issue's plan, or
-"Create plan" for those who may plan for it."""
+"""What lower apps' pages offer from action plans (kernel.actions): an account's plans and "New plan"; an issue's
+plan, or "Create plan" for those who may plan for it; "New plan" from a conversation."""
 
 from __future__ import annotations
 
@@ -11,13 +11,28 @@ from accounts import actions as account_actions
 from accounts.models import Account
 from actionplans import policies
 from feedback import actions as feedback_actions
-from feedback.models import Issue, IssueStatus
+from feedback.models import ContactLog, Issue, IssueStatus
 from kernel.actions import Action
 
 
 @account_actions.header.register("actionplans.plans")
 def account_plans(account: Account, person: Any) -> list[Action]:
     return [Action(label="Plans", url=f"{reverse('actionplans:list')}?account={account.pk}&status=all")]
+
+
+@account_actions.header.register("actionplans.new")
+def new_plan_for_account(account: Account, person: Any) -> list[Action]:
+    if not policies.can_start_plan(person=person, account=account):
+        return []
+    return [Action(label="New plan", url=f"{reverse('actionplans:new')}?account={account.pk}")]
+
+
+@feedback_actions.log.register("actionplans.new")
+def new_plan_from_conversation(log: ContactLog, person: Any) -> list[Action]:
+    """A plan for what the customer said: its account and first words prefilled."""
+    if not policies.can_start_plan(person=person, account=log.account):
+        return []
+    return [Action(label="New plan", url=f"{reverse('actionplans:new')}?log={log.pk}", style="outline-primary")]
 
 
 @feedback_actions.issue.register("actionplans.create")

@@ -9,7 +9,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from accounts.models import Tier
+from accounts.models import Account, Tier
 from actionplans.models import ACTIVE_STATUSES, DONE_STATUSES, ActionPlan, PlanStatus
 from kernel.api.filters import IdFilter
 from organization.models import Department, User
@@ -90,6 +90,31 @@ class PlanEditForm(forms.Form):
         """Only what changed: the service treats a due date it is given as a new commitment."""
         data = {k: v for k, v in self.cleaned_data.items() if k != "version"}
         return {k: v for k, v in data.items() if getattr(plan, k) != v}
+
+
+class PlanCreateForm(forms.Form):
+    """A plan started from an account, the plan list or a conversation. Who may plan what is the service's
+    (policies.can_create_plan, may_own_plan); the accounts offered are the ones the person may open."""
+
+    account = forms.ModelChoiceField(queryset=Account.objects.none())
+    title = forms.CharField(max_length=200, help_text="What we will do, in a line.")
+    owner = forms.ModelChoiceField(queryset=User.objects.none(), help_text="Who owes it.")
+    department = forms.ModelChoiceField(queryset=Department.objects.all())
+    due_on = PlanEditForm.base_fields["due_on"]
+    promise_on = PlanEditForm.base_fields["promise_on"]
+    steps = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Optional: one step per line.",
+    )
+
+    def __init__(self, *args: Any, accounts: QuerySet[Account], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["account"].queryset = accounts  # type: ignore[attr-defined]
+        self.fields["owner"].queryset = User.objects.filter(is_active=True).order_by("full_name")  # type: ignore[attr-defined]
+
+    def step_titles(self) -> list[str]:
+        return [line.strip() for line in self.cleaned_data["steps"].splitlines() if line.strip()]
 
 
 class PlanStatusForm(forms.Form):

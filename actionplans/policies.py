@@ -78,6 +78,31 @@ def can_create_plan(*, person: Any, account: Account, owner: User, department: D
     return owner.pk == person.pk and feedback_policies.acts_for_department(person=person, department=department)
 
 
+def can_start_plan(*, person: Any, account: Account) -> bool:
+    """Whether some plan for the account is one `person` may create (can_create_plan with an owner and a
+    department they may choose): the "New plan" buttons ask this. A person without a department who neither edits
+    the account nor sees everything can plan nothing."""
+    if not account_policies.can_open_account(person=person, account=account):
+        return False
+    if getattr(person, "pk", None) is None or account_policies.sees_everything(person):
+        return True
+    if getattr(person, "role", None) == Role.DEPARTMENT_LEAD and getattr(person, "department_id", None):
+        return True
+    if account_policies.can_edit_account(person=person, account=account):
+        return True
+    return getattr(person, "department_id", None) is not None and may_own_plan(user=person, account=account)
+
+
+def can_start_any_plan(*, person: Any) -> bool:
+    """Whether the plan list offers "New plan": to whoever may start a plan for some account (can_start_plan
+    decides per account): executives and admins, department members, account managers for their accounts."""
+    return (
+        account_policies.sees_everything(person)
+        or getattr(person, "department_id", None) is not None
+        or getattr(person, "role", None) == Role.ACCOUNT_MANAGER
+    )
+
+
 def can_acknowledge_escalation(*, person: Any, escalation: Escalation, notified: Iterable[User] | None = None) -> bool:
     """The people it reached, and executives and admins; `notified` may be passed where it is prefetched."""
     if account_policies.sees_everything(person):

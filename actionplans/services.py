@@ -202,7 +202,7 @@ def create_plan_from_issue(*, issue: Issue, by: User | None, now: datetime) -> A
         return existing
     return create_plan(
         account=issue.account,
-        title=_title_from(issue.verbatim),
+        title=title_from(issue.verbatim),
         owner=by or issue.account.owner,
         department=issue.department,
         due_on=timezone.localdate(now) + timedelta(days=7),
@@ -213,7 +213,8 @@ def create_plan_from_issue(*, issue: Issue, by: User | None, now: datetime) -> A
     )
 
 
-def _title_from(text: str) -> str:
+def title_from(text: str) -> str:
+    """A plan's title from the customer's words: their first line, at most 120 characters."""
     first = text.strip().split("\n")[0]
     return first if len(first) <= 120 else first[:117] + "…"
 

@@ -7,6 +7,7 @@ app_name = "actionplans"
 urlpatterns = [
     path("", views.plan_list, name="list"),
     path("mine/", views.my_plans, name="mine"),
+    path("new/", views.plan_create, name="new"),
     path("from-issue/<int:issue_pk>/", views.plan_from_issue, name="from-issue"),
     path("<int:pk>/", views.plan_detail, name="detail"),
     path("<int:pk>/edit/", views.plan_edit, name="edit"),

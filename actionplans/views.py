@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from django.contrib import messages
@@ -15,8 +16,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
+from accounts import selectors as account_selectors
 from actionplans import policies, selectors, services
-from actionplans.forms import PlanEditForm, PlanFilter, PlanStatusForm
+from actionplans.forms import PlanCreateForm, PlanEditForm, PlanFilter, PlanStatusForm
 from actionplans.models import ActionPlan, Escalation, PlanStep, promise_broken, promise_kept
 from feedback import selectors as feedback_selectors
 from feedback.models import IssueStatus
@@ -70,7 +72,13 @@ def plan_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         template,
-        {"filter": plans, "page": page, "query": query.urlencode(), "today": timezone.localdate()},
+        {
+            "filter": plans,
+            "page": page,
+            "query": query.urlencode(),
+            "today": timezone.localdate(),
+            "can_start_plans": policies.can_start_any_plan(person=request.user),
+        },
     )
 
 
@@ -79,6 +87,48 @@ def my_plans(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     owed = selectors.what_i_owe(user=request.user, today=today)
     return render(request, "actionplans/plan_mine.html", {"owed": owed, "today": today})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def plan_create(request: HttpRequest) -> HttpResponse:
+    """A plan from anywhere: the account page, the plan list or a conversation (?account=, ?log= prefill it)."""
+    user = _user(request)
+    accounts = account_selectors.accounts_for_user(user=user)
+    initial: dict[str, Any] = {
+        "owner": user.pk,
+        "department": user.department_id,
+        "due_on": timezone.localdate() + timedelta(days=7),
+    }
+    if (account_id := request.GET.get("account", "")).isdigit():
+        initial["account"] = accounts.filter(pk=int(account_id)).values_list("pk", flat=True).first()
+    if (log_id := request.GET.get("log", "")).isdigit():
+        log = feedback_selectors.contact_logs_for_user(user=user).filter(pk=int(log_id)).first()
+        if log is not None:
+            initial |= {"account": log.account_id, "title": services.title_from(log.summary)}
+    form = PlanCreateForm(request.POST or None, initial=initial, accounts=accounts)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            plan = services.create_plan(
+                account=data["account"],
+                title=data["title"],
+                owner=data["owner"],
+                department=data["department"],
+                due_on=data["due_on"],
+                promise_on=data["promise_on"],
+                steps=[services.StepInput(title=title) for title in form.step_titles()],
+                created_by=user,
+                now=timezone.now(),
+            )
+        except PermissionDenied as exc:
+            form.add_error(None, str(exc))  # the choice of owner or department: correctable on the form
+        except ValidationError as exc:
+            _add_service_errors(form, exc)
+        else:
+            messages.success(request, f"Plan created for {plan.account.name}.")
+            return redirect("actionplans:detail", pk=plan.pk)
+    return render(request, "actionplans/plan_new.html", {"form": form})
 
 
 @login_required

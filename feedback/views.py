@@ -182,6 +182,7 @@ def log_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "versions": log.history.select_related("history_user")[:10],
             "delete_form": DeleteLogForm(),
             "can_delete": policies.can_delete_contact_log(person=user),
+            "log_actions": actions.log.actions(log, user),
         },
     )
 

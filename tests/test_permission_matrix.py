@@ -141,6 +141,10 @@ MATRIX: dict[str, Row] = {
     # plan pages
     "GET plans/":                                 row(None,          "login 200   200   200   200   200   login login"),
     "GET plans/mine/":                            row(None,          "login 200   200   200   200   200   login login"),
+    "GET plans/new/":                             row("account",     "login 200   200   200   200   200   login login",
+                                                                     "login 200   200   200   200   200   login login",
+                                                                     query="account={pk}"),
+    "POST plans/new/":                            row(None,          "login 200   200   200   200   200   login login"),
     "POST plans/from-issue/<int:issue_pk>/":      row("issue",       "login 302   403   302   302   302   login login",
                                                                      "login 404   403   404   302   302   login login"),
     "GET plans/<int:pk>/":                        row("plan",        "login 200   200   200   200   200   login login",

@@ -399,6 +399,66 @@ def test_the_issue_page_offers_a_plan_then_links_to_it(client: Any, bob: Any, en
     assert f'href="/plans/{ActionPlan.objects.get().pk}/">Plan: ' in html
 
 
+# --- Plans from anywhere (issue 14) ------------------------------------------------------------------------------
+
+
+def test_a_new_plan_starts_from_the_account_page_with_steps(client: Any, alice: Any) -> None:
+    account = AccountFactory.create(owner=alice, name="Planned Ltd")
+    department = DepartmentFactory.create(name="Service")
+    client.force_login(alice)
+    page = client.get(reverse("accounts:detail", args=[account.pk])).content.decode()
+    url = f"{reverse('actionplans:new')}?account={account.pk}"
+    assert f'href="{url}"' in page
+    form = client.get(url).content.decode()
+    assert f'<option value="{account.pk}" selected>' in form
+    answer = client.post(
+        url,
+        {
+            "account": account.pk,
+            "title": "Visit the plant and retrain the drivers",
+            "owner": alice.pk,
+            "department": department.pk,
+            "due_on": days_from_today(10).isoformat(),
+            "promise_on": days_from_today(14).isoformat(),
+            "steps": "Call the plant manager\r\n\r\nRetrain the drivers\r\n",
+        },
+    )
+    plan = ActionPlan.objects.get()
+    assert answer.status_code == 302 and answer["Location"] == reverse("actionplans:detail", args=[plan.pk])
+    assert (plan.account, plan.owner, plan.department, plan.promise_on) == (
+        account,
+        alice,
+        department,
+        days_from_today(14),
+    )
+    assert list(plan.steps.values_list("title", flat=True)) == ["Call the plant manager", "Retrain the drivers"]
+
+
+def test_the_new_plan_form_refuses_an_owner_and_department_the_person_may_not_choose(client: Any, bob: Any) -> None:
+    account = AccountFactory.create()
+    other = DepartmentFactory.create(name="Billing")
+    client.force_login(bob)
+    answer = client.post(
+        reverse("actionplans:new"),
+        {"account": account.pk, "title": "Not mine", "owner": bob.pk, "department": other.pk, "due_on": "2027-01-01"},
+    )
+    assert answer.status_code == 200 and "Nothing was saved." in answer.content.decode()
+    assert not ActionPlan.objects.exists()
+
+
+def test_the_plan_list_offers_a_new_plan(client: Any, alice: Any) -> None:
+    client.force_login(alice)
+    assert f'href="{reverse("actionplans:new")}"' in client.get(reverse("actionplans:list")).content.decode()
+
+
+def test_no_new_plan_button_for_someone_who_can_plan_nothing_for_the_account(client: Any) -> None:
+    account = AccountFactory.create()
+    nobody = UserFactory.create(role=Role.STAFF, department=None)
+    client.force_login(nobody)
+    html = client.get(reverse("accounts:detail", args=[account.pk])).content.decode()
+    assert reverse("actionplans:new") not in html
+
+
 def test_an_unchanged_plan_edit_keeps_the_version(client: Any) -> None:
     plan = ActionPlanFactory.create(promise_on=days_from_today(5))
     client.force_login(plan.owner)

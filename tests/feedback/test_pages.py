@@ -227,3 +227,10 @@ def test_the_edit_page_shows_the_next_contact_date_in_iso_so_the_date_input_keep
     client.force_login(alice)
     html = client.get(reverse("feedback:log-edit", args=[log.pk])).content.decode()
     assert 'name="next_contact_on" value="2027-01-01"' in html
+
+
+def test_a_conversation_page_offers_a_new_plan_to_whoever_may_start_one(client: Any, alice: Any) -> None:
+    log = ContactLogFactory.create(account=AccountFactory.create(owner=alice), author=alice)
+    client.force_login(alice)
+    html = client.get(reverse("feedback:log-detail", args=[log.pk])).content.decode()
+    assert f'href="{reverse("actionplans:new")}?log={log.pk}"' in html
