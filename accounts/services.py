@@ -379,6 +379,16 @@ def record_contact(
     ).update(last_contact_at=occurred_at, next_contact_due=due, next_contact_planned_on=next_contact_on)
 
 
+def reset_contact_clock(*, account_id: int, last_contact_at: datetime | None) -> None:
+    """A conversation left the account (moved to the right one): its last contact is what remains, and it is due
+    by the tier's cadence from then (or from its creation, with none left)."""
+    Account.objects.filter(pk=account_id).update(last_contact_at=last_contact_at, next_contact_planned_on=None)
+    account = Account.objects.only("tier", "created_at").get(pk=account_id)
+    since = last_contact_at or account.created_at
+    due = selectors.next_contact_after(tier=account.tier, occurred_at=since)
+    Account.objects.filter(pk=account_id).update(next_contact_due=due)
+
+
 def plan_next_contact(
     *, account_id: int, next_contact_on: date | None, rules: selectors.TierRules | None = None
 ) -> None:

@@ -117,5 +117,17 @@ class EditLogForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
 
 
+class MoveLogForm(forms.Form):
+    """The account a mis-logged conversation belongs to: among those the mover may open (a hidden account is
+    refused as one that does not exist)."""
+
+    account = forms.ModelChoiceField(queryset=Account.objects.none(), label="Move to account")
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, accounts: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["account"].queryset = accounts  # type: ignore[attr-defined]
+
+
 class DeleteLogForm(forms.Form):
     reason = forms.CharField(max_length=500, widget=forms.Textarea(attrs={"rows": 2}))

@@ -70,6 +70,21 @@ def can_edit_contact_log(*, person: Any, log: ContactLog, now: datetime) -> bool
     return contact_log_edit_refusal(person=person, log=log, now=now) is None
 
 
+def contact_log_move_refusal(*, person: Any, log: ContactLog, now: datetime) -> str | None:
+    """Why `person` may not move the log to another account now (None: they may): its author within the edit
+    window, as for an edit; admins at any time. Where it may go is can_open_account's to say."""
+    if not can_open_contact_log(person=person, log=log):
+        return "You cannot open this conversation."
+    if getattr(person, "is_admin", False):
+        return None
+    refusal = contact_log_edit_refusal(person=person, log=log, now=now)
+    return refusal and refusal.replace("edits a contact log", "moves a contact log") + " After that, ask an admin."
+
+
+def can_move_contact_log(*, person: Any, log: ContactLog, now: datetime) -> bool:
+    return contact_log_move_refusal(person=person, log=log, now=now) is None
+
+
 def can_delete_contact_log(*, person: Any) -> bool:
     return bool(getattr(person, "is_admin", False))
 

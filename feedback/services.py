@@ -9,6 +9,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import F, Max
 from django.urls import reverse
 from django.utils import timezone
 
@@ -303,6 +304,44 @@ def _is_latest_log(log: ContactLog) -> bool:
         account_id=log.account_id, deleted_at__isnull=True, occurred_at__gt=log.occurred_at
     )
     return not later.exists()
+
+
+@transaction.atomic
+def move_contact_log(
+    *, log: ContactLog, to_account: Account, by: User, now: datetime, expected_version: int | None = None
+) -> ContactLog:
+    """A conversation logged on the wrong account goes to the right one, with its issues: by its author within
+    the edit window, by admins at any time, and only to an account the mover may open. The move is a version in
+    the log's history; both accounts' contact clocks and health follow."""
+    locked = lock_version(
+        ContactLog.objects.filter(deleted_at__isnull=True).select_related("account"),
+        pk=log.pk,
+        expected_version=expected_version,
+    )
+    refusal = policies.contact_log_move_refusal(person=by, log=locked, now=now)
+    if refusal:
+        raise PermissionDenied(refusal)
+    if not account_policies.can_open_account(person=by, account=to_account):
+        raise PermissionDenied("You cannot open that account.")
+    if to_account.pk == locked.account_id:
+        raise ValidationError({"account": ["The conversation is on this account already."]})
+    issues = Issue.objects.select_for_update().filter(contact_log=locked)
+    if issues.exclude(status__in=[IssueStatus.NEW, IssueStatus.ACKNOWLEDGED]).exists():
+        # A planned or resolved issue belongs to a plan on the old account: moving it would split the two.
+        raise ValidationError({"account": ["Its issues have plans already; move those first or ask an admin."]})
+    from_account = locked.account
+    locked.account = to_account
+    save_version(locked, by=by, reason=f"moved to {to_account.name}")
+    # The people we spoke with are the old account's contacts: they do not follow the conversation.
+    locked.their_participants.clear()
+    issues.update(account=to_account, version=F("version") + 1)
+    remaining = ContactLog.objects.filter(account=from_account, deleted_at__isnull=True).aggregate(
+        last=Max("occurred_at")
+    )
+    account_services.reset_contact_clock(account_id=from_account.pk, last_contact_at=remaining["last"])
+    account_services.record_contact(account_id=to_account.pk, occurred_at=locked.occurred_at)
+    signals.send_conversations_changed(from_account.pk, to_account.pk)
+    return locked
 
 
 @transaction.atomic

@@ -11,6 +11,7 @@ urlpatterns = [
     path("log/issue-row/", views.issue_row, name="issue-row"),
     path("logs/<int:pk>/", views.log_detail, name="log-detail"),
     path("logs/<int:pk>/edit/", views.log_edit, name="log-edit"),
+    path("logs/<int:pk>/move/", views.log_move, name="log-move"),
     path("logs/<int:pk>/delete/", views.log_delete, name="log-delete"),
     path("issues/<int:pk>/", views.issue_detail, name="issue-detail"),
     path("issues/<int:pk>/acknowledge/", views.issue_acknowledge, name="issue-acknowledge"),

@@ -24,6 +24,7 @@ from feedback.forms import (
     HandoffForm,
     InboxFilterForm,
     IssueRowForm,
+    MoveLogForm,
     QuickLogForm,
     issue_row_indexes,
 )
@@ -171,7 +172,9 @@ def _visible_log(request: HttpRequest, pk: int) -> ContactLog:
 def log_detail(request: HttpRequest, pk: int) -> HttpResponse:
     log = _visible_log(request, pk)
     user = _user(request)
-    editable = policies.can_edit_contact_log(person=user, log=log, now=timezone.now())
+    now = timezone.now()
+    editable = policies.can_edit_contact_log(person=user, log=log, now=now)
+    movable = policies.can_move_contact_log(person=user, log=log, now=now)
     return render(
         request,
         "feedback/log_detail.html",
@@ -182,9 +185,42 @@ def log_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "versions": log.history.select_related("history_user")[:10],
             "delete_form": DeleteLogForm(),
             "can_delete": policies.can_delete_contact_log(person=user),
+            "move_form": _move_form(request, log) if movable else None,
             "log_actions": actions.log.actions(log, user),
         },
     )
+
+
+def _move_form(request: HttpRequest, log: ContactLog, data: Any = None) -> MoveLogForm:
+    accounts = account_selectors.accounts_for_user(user=request.user).exclude(pk=log.account_id).order_by("name")
+    return MoveLogForm(data, initial={"version": log.version}, accounts=accounts)
+
+
+@login_required
+@require_POST
+def log_move(request: HttpRequest, pk: int) -> HttpResponse:
+    log = _visible_log(request, pk)
+    refusal = policies.contact_log_move_refusal(person=_user(request), log=log, now=timezone.now())
+    if refusal:  # asked before the body is read; the service asks again under the row lock
+        raise PermissionDenied(refusal)
+    form = _move_form(request, log, request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose an account you may open.")
+        return redirect("feedback:log-detail", pk=log.pk)
+    try:
+        log = services.move_contact_log(
+            log=log,
+            to_account=form.cleaned_data["account"],
+            by=_user(request),
+            now=timezone.now(),
+            expected_version=form.cleaned_data["version"],
+        )
+    except (ValidationError, StaleVersion) as exc:
+        for message in exc.messages if isinstance(exc, ValidationError) else [str(exc)]:
+            messages.error(request, message)
+        return redirect("feedback:log-detail", pk=log.pk)
+    messages.success(request, f"Conversation moved to {log.account.name}, with its issues; the move is in its history.")
+    return redirect("feedback:log-detail", pk=log.pk)
 
 
 @login_required

@@ -128,6 +128,8 @@ MATRIX: dict[str, Row] = {
                                                                      "login 404   200   404   200   200   login login"),
     "GET feedback/logs/<int:pk>/edit/":           row("log",         "login 403   200   403   403   403   login login",
                                                                      "login 404   200   404   403   403   login login"),
+    "POST feedback/logs/<int:pk>/move/":          row("log",         "login 403   302   403   403   302   login login",
+                                                                     "login 404   302   404   403   302   login login"),
     "POST feedback/logs/<int:pk>/delete/":        row("log",         "login 302   302   302   302   302   login login",
                                                                      "login 404   302   404   302   302   login login"),
     "GET feedback/issues/<int:pk>/":              row("issue",       "login 200   200   200   200   200   login login",

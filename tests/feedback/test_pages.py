@@ -229,6 +229,29 @@ def test_the_edit_page_shows_the_next_contact_date_in_iso_so_the_date_input_keep
     assert 'name="next_contact_on" value="2027-01-01"' in html
 
 
+def test_the_author_moves_a_conversation_from_its_page(client: Any, alice: Any) -> None:
+    wrong = AccountFactory.create(owner=alice, name="Wrong Ltd")
+    right = AccountFactory.create(owner=alice, name="Right Ltd")
+    log = ContactLogFactory.create(account=wrong, author=alice)
+    client.force_login(alice)
+    page = client.get(reverse("feedback:log-detail", args=[log.pk])).content.decode()
+    assert "Move conversation and its issues" in page and f'value="{right.pk}">Right Ltd' in page
+    answer = client.post(reverse("feedback:log-move", args=[log.pk]), {"account": right.pk, "version": log.version})
+    assert answer.status_code == 302
+    log.refresh_from_db()
+    assert log.account == right
+
+
+def test_a_hidden_account_is_no_choice_when_moving_a_conversation(client: Any, alice: Any) -> None:
+    log = ContactLogFactory.create(account=AccountFactory.create(owner=alice), author=alice)
+    hidden = AccountFactory.create(is_confidential=True, name="Hidden Ltd")
+    client.force_login(alice)
+    assert "Hidden Ltd" not in client.get(reverse("feedback:log-detail", args=[log.pk])).content.decode()
+    client.post(reverse("feedback:log-move", args=[log.pk]), {"account": hidden.pk, "version": log.version})
+    log.refresh_from_db()
+    assert log.account != hidden
+
+
 def test_a_conversation_page_offers_a_new_plan_to_whoever_may_start_one(client: Any, alice: Any) -> None:
     log = ContactLogFactory.create(account=AccountFactory.create(owner=alice), author=alice)
     client.force_login(alice)

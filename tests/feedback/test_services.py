@@ -295,6 +295,7 @@ def test_a_rolled_back_log_queues_no_health_recompute(alice: Any, django_capture
         services.log_contact(author=alice, data=bad, now=timezone.now())
     assert callbacks == []
 
+
 # --- Hand-offs keep plans; moving a mis-logged conversation (issue 14) ----------------------------------------------
 
 
@@ -308,3 +309,57 @@ def test_accepting_a_hand_off_keeps_a_planned_issue_planned(departments: dict[st
     services.acknowledge_issue(issue=issue, by=billing_person, now=timezone.now())
     issue.refresh_from_db()
     assert (issue.department, issue.status) == (departments["billing"], IssueStatus.PLANNED)
+
+
+def test_the_author_moves_a_mis_logged_conversation_with_its_issues_and_history(
+    alice: Any, departments: dict[str, Any]
+) -> None:
+    wrong, right = AccountFactory.create_batch(2, owner=alice)
+    earlier = routine(wrong)
+    earlier.occurred_at = timezone.now() - timedelta(days=10)
+    services.log_contact(author=alice, data=earlier, now=timezone.now())
+    issue = services.IssueInput(department=departments["quality"], verbatim="Cracks in batch 114.")
+    log = services.log_contact(author=alice, data=routine(wrong, issues=[issue]), now=timezone.now())
+
+    services.move_contact_log(log=log, to_account=right, by=alice, now=timezone.now(), expected_version=1)
+
+    log.refresh_from_db()
+    wrong.refresh_from_db()
+    right.refresh_from_db()
+    assert (log.account, log.version) == (right, 2)
+    assert list(log.issues.values_list("account", flat=True)) == [right.pk]
+    assert log.history.first().history_change_reason == f"moved to {right.name}"
+    assert [h.account_id for h in log.history.order_by("history_date")] == [wrong.pk, right.pk]
+    assert right.last_contact_at == log.occurred_at
+    assert wrong.last_contact_at == earlier.occurred_at  # what remains on the wrong account
+
+
+def test_only_the_author_in_the_window_or_an_admin_moves_a_conversation(alice: Any, bob: Any, admin_user: Any) -> None:
+    wrong, right = AccountFactory.create_batch(2, owner=alice)
+    log = services.log_contact(author=alice, data=routine(wrong), now=timezone.now())
+    with pytest.raises(PermissionDenied):
+        services.move_contact_log(log=log, to_account=right, by=bob, now=timezone.now())
+    later = timezone.now() + timedelta(hours=25)
+    with pytest.raises(PermissionDenied, match="ask an admin"):
+        services.move_contact_log(log=log, to_account=right, by=alice, now=later)
+    services.move_contact_log(log=log, to_account=right, by=admin_user, now=later)
+    log.refresh_from_db()
+    assert log.account == right
+
+
+def test_a_conversation_is_not_moved_to_an_account_the_mover_cannot_open(alice: Any) -> None:
+    log = services.log_contact(author=alice, data=routine(AccountFactory.create(owner=alice)), now=timezone.now())
+    hidden = AccountFactory.create(is_confidential=True)
+    with pytest.raises(PermissionDenied, match="cannot open that account"):
+        services.move_contact_log(log=log, to_account=hidden, by=alice, now=timezone.now())
+
+
+def test_a_conversation_whose_issue_has_a_plan_stays_with_the_plans_account(
+    alice: Any, departments: dict[str, Any]
+) -> None:
+    wrong, right = AccountFactory.create_batch(2, owner=alice)
+    issue = services.IssueInput(department=departments["quality"], verbatim="Cracks in batch 114.")
+    log = services.log_contact(author=alice, data=routine(wrong, issues=[issue]), now=timezone.now())
+    log.issues.update(status=IssueStatus.PLANNED)
+    with pytest.raises(ValidationError, match="plans already"):
+        services.move_contact_log(log=log, to_account=right, by=alice, now=timezone.now())
