@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchVectorField
 from django.db import connection
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Value
 from django.db.models.expressions import RawSQL
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -76,68 +77,86 @@ def _highlight(text: str, terms: list[str], width: int = 240) -> SafeString:
     return mark_safe(excerpt)  # noqa: S308 - built from escaped text only
 
 
-def search_feedback(*, user: Any, query: str, limit: int = 50) -> list[SearchHit]:
-    """Full-text search over contact logs and issues the user may see: PostgreSQL full-text search (GIN
-    indexed, stemmed, ranked) on PostgreSQL, a plain case-insensitive match on SQLite."""
-    query = query.strip()
-    if not query:
-        return []
-    logs = ContactLog.objects.visible_to(user).select_related("account")
-    issues = Issue.objects.visible_to(user).select_related("account")
+def search_matches(*, user: Any, query: str) -> QuerySet[Any]:
+    """Every contact log and issue the user may see that matches the query, newest first, as `(kind, pk, at)`
+    rows of one UNION ALL: a page of it is one query and a capped count of it another, whatever the number of
+    matches. PostgreSQL full-text search (GIN indexed, stemmed) on PostgreSQL, a case-insensitive match of every
+    word on SQLite. `search_hits` turns a page of rows into hits with snippets."""
+    logs = _matching_logs(user=user, query=query)
+    issues = _matching_issues(user=user, query=query)
+    if not query.strip():
+        logs, issues = logs.none(), issues.none()
+    log_rows = logs.annotate(kind=Value("log"), key=F("pk"), at=F("occurred_at")).values_list("kind", "key", "at")
+    issue_rows = issues.annotate(kind=Value("issue"), key=F("pk"), at=F("raised_at")).values_list("kind", "key", "at")
+    log_rows, issue_rows = log_rows.order_by(), issue_rows.order_by()  # the union orders; its parts may not
+    return log_rows.union(issue_rows, all=True).order_by("-at", "kind", "-key")
+
+
+def search_hits(*, user: Any, query: str, rows: Iterable[tuple[str, int, datetime]]) -> list[SearchHit]:
+    """The hits for a page of `search_matches` rows, in the same order, each with the matching stretch of text
+    marked: two queries (the page's logs and issues), the snippets computed for these rows only."""
+    rows = list(rows)
+    log_ids = [pk for kind, pk, _ in rows if kind == "log"]
+    issue_ids = [pk for kind, pk, _ in rows if kind == "issue"]
+    logs = _matching_logs(user=user, query=query).filter(pk__in=log_ids).select_related("account")
+    issues = _matching_issues(user=user, query=query).filter(pk__in=issue_ids).select_related("account")
+    found_logs: dict[int, ContactLog]
+    found_issues: dict[int, Issue]
     if connection.vendor == "postgresql":
-        ts_query = SearchQuery(query, config="english", search_type="websearch")
-        logs = (
-            logs.annotate(document=RawSQL(LOG_DOCUMENT, [], output_field=SearchVectorField()))  # noqa: S611
-            .filter(document=ts_query)
-            .annotate(
-                snippet=SearchHeadline(
-                    "summary",
-                    ts_query,
-                    config="english",
-                    start_sel="<mark>",
-                    stop_sel="</mark>",
-                    max_words=40,
-                    min_words=15,
-                )
-            )
+        ts_query = _ts_query(query)
+        found_logs = {log.pk: log for log in logs.annotate(snippet=_headline("summary", ts_query))} if log_ids else {}
+        found_issues = (
+            {issue.pk: issue for issue in issues.annotate(snippet=_headline("verbatim", ts_query))} if issue_ids else {}
         )
-        issues = (
-            issues.annotate(document=RawSQL(ISSUE_DOCUMENT, [], output_field=SearchVectorField()))  # noqa: S611
-            .filter(document=ts_query)
-            .annotate(
-                snippet=SearchHeadline(
-                    "verbatim",
-                    ts_query,
-                    config="english",
-                    start_sel="<mark>",
-                    stop_sel="</mark>",
-                    max_words=40,
-                    min_words=15,
-                )
-            )
-        )
-        log_hits = [(log, _safe_headline(getattr(log, "snippet", ""))) for log in logs.order_by("-occurred_at")[:limit]]
-        issue_hits = [
-            (issue, _safe_headline(getattr(issue, "snippet", ""))) for issue in issues.order_by("-raised_at")[:limit]
-        ]
+        log_snippets = {pk: _safe_headline(getattr(log, "snippet", "")) for pk, log in found_logs.items()}
+        issue_snippets = {pk: _safe_headline(getattr(issue, "snippet", "")) for pk, issue in found_issues.items()}
     else:
         terms = query.split()
-        log_filter = Q()
-        issue_filter = Q()
-        for term in terms:
-            log_filter &= Q(summary__icontains=term) | Q(rating_comment__icontains=term)
-            issue_filter &= Q(verbatim__icontains=term)
-        log_hits = [(log, _highlight(log.summary, terms)) for log in logs.filter(log_filter)[:limit]]
-        issue_hits = [(issue, _highlight(issue.verbatim, terms)) for issue in issues.filter(issue_filter)[:limit]]
-    hits = [
-        SearchHit("log", log.pk, log.account, log.occurred_at, snippet, f"/feedback/logs/{log.pk}/")
-        for log, snippet in log_hits
-    ] + [
-        SearchHit("issue", issue.pk, issue.account, issue.raised_at, snippet, f"/feedback/issues/{issue.pk}/")
-        for issue, snippet in issue_hits
-    ]
-    hits.sort(key=lambda h: h.at, reverse=True)
-    return hits[:limit]
+        found_logs = {log.pk: log for log in logs} if log_ids else {}
+        found_issues = {issue.pk: issue for issue in issues} if issue_ids else {}
+        log_snippets = {pk: _highlight(log.summary, terms) for pk, log in found_logs.items()}
+        issue_snippets = {pk: _highlight(issue.verbatim, terms) for pk, issue in found_issues.items()}
+    hits = []
+    for kind, pk, _ in rows:  # a row deleted since the page was read is left out
+        if kind == "log" and pk in found_logs:
+            log = found_logs[pk]
+            hits.append(SearchHit("log", pk, log.account, log.occurred_at, log_snippets[pk], f"/feedback/logs/{pk}/"))
+        elif kind == "issue" and pk in found_issues:
+            issue = found_issues[pk]
+            hits.append(
+                SearchHit("issue", pk, issue.account, issue.raised_at, issue_snippets[pk], f"/feedback/issues/{pk}/")
+            )
+    return hits
+
+
+def _ts_query(query: str) -> SearchQuery:
+    return SearchQuery(query, config="english", search_type="websearch")
+
+
+def _headline(field: str, ts_query: SearchQuery) -> SearchHeadline:
+    return SearchHeadline(
+        field, ts_query, config="english", start_sel="<mark>", stop_sel="</mark>", max_words=40, min_words=15
+    )
+
+
+def _matching_logs(*, user: Any, query: str) -> QuerySet[ContactLog]:
+    logs = ContactLog.objects.visible_to(user)
+    if connection.vendor == "postgresql":
+        document = RawSQL(LOG_DOCUMENT, [], output_field=SearchVectorField())  # noqa: S611
+        return logs.annotate(document=document).filter(document=_ts_query(query))
+    for term in query.split():
+        logs = logs.filter(Q(summary__icontains=term) | Q(rating_comment__icontains=term))
+    return logs
+
+
+def _matching_issues(*, user: Any, query: str) -> QuerySet[Issue]:
+    issues = Issue.objects.visible_to(user)
+    if connection.vendor == "postgresql":
+        document = RawSQL(ISSUE_DOCUMENT, [], output_field=SearchVectorField())  # noqa: S611
+        return issues.annotate(document=document).filter(document=_ts_query(query))
+    for term in query.split():
+        issues = issues.filter(verbatim__icontains=term)
+    return issues
 
 
 def _safe_headline(headline: str) -> SafeString:

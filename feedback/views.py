@@ -11,8 +11,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
 
 from accounts import selectors as account_selectors
 from accounts.models import Account
@@ -29,8 +30,12 @@ from feedback.forms import (
     issue_row_indexes,
 )
 from feedback.models import ContactLog, Issue
+from kernel.paging import CappedPaginator
 from kernel.versions import StaleVersion
 from organization.models import Department, User
+
+INBOX_PAGE = 25  # issue cards show the customer's words in full: fewer per page than a table's rows
+SEARCH_PAGE = 50
 
 
 def _user(request: HttpRequest) -> User:
@@ -265,6 +270,7 @@ def log_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@vary_on_headers("HX-Request")
 def inbox(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     filters = InboxFilterForm(request.GET or None)
@@ -272,24 +278,32 @@ def inbox(request: HttpRequest) -> HttpResponse:
     data = getattr(filters, "cleaned_data", {})
     department: Department | None = data.get("department") or user.department
     if department is None:
-        return render(request, "feedback/inbox.html", {"filters": filters, "department": None, "issues": []})
+        return render(request, "feedback/inbox.html", {"filters": filters, "department": None, "page": None})
     status = data.get("status") or ""
     issues = selectors.inbox_for_department(user=user, department=department, include_closed=bool(status))
     if status and status != "all":
         issues = issues.filter(status=status)
     if data.get("severity"):
         issues = issues.filter(severity=data["severity"])
-    shown = list(issues[:200])
-    for issue in shown:  # the buttons each person may use, asked of the policies
+    # A department's inbox can hold thousands of issues: count them no further than the cap, page the rest.
+    page = CappedPaginator(issues, INBOX_PAGE).get_page(request.GET.get("page"))
+    page.object_list = list(page.object_list)
+    for issue in page:  # the buttons each person may use, asked of the policies
         issue.can_acknowledge = policies.can_acknowledge_issue(person=user, issue=issue)  # type: ignore[attr-defined]
         issue.actions = actions.issue.actions(issue, user)  # type: ignore[attr-defined]
+    template = "feedback/inbox.html"
+    if request.headers.get("HX-Request") and request.headers.get("HX-Target") == "issue-rows":
+        template += "#issue-rows"
+    query = request.GET.copy()
+    query.pop("page", None)
     return render(
         request,
-        "feedback/inbox.html",
+        template,
         {
             "filters": filters,
             "department": department,
-            "issues": shown,
+            "page": page,
+            "query": query.urlencode(),
             "now": timezone.now(),
             "handoff_form": HandoffForm(),
         },
@@ -364,7 +378,14 @@ def issue_handoff(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@vary_on_headers("HX-Request")
 def search(request: HttpRequest) -> HttpResponse:
-    query = request.GET.get("q", "")[:200]
-    hits = selectors.search_feedback(user=request.user, query=query)
-    return render(request, "feedback/search.html", {"query": query, "hits": hits})
+    query = request.GET.get("q", "")[:200].strip()
+    # A common word matches a good part of a million conversations: count no further than the cap, page the rest.
+    matches = selectors.search_matches(user=request.user, query=query)
+    page = CappedPaginator(matches, SEARCH_PAGE).get_page(request.GET.get("page"))
+    page.object_list = selectors.search_hits(user=request.user, query=query, rows=page.object_list)
+    template = "feedback/search.html"
+    if request.headers.get("HX-Request") and request.headers.get("HX-Target") == "search-hits":
+        template += "#search-hits"
+    return render(request, template, {"query": query, "page": page, "page_query": urlencode({"q": query})})
