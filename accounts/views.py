@@ -72,10 +72,15 @@ def account_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@vary_on_headers("HX-Request")
 def call_next(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     accounts = selectors.call_next_for_user(user=request.user, today=today)
-    return render(request, "accounts/call_next.html", {"accounts": accounts, "today": today})
+    page = Paginator(accounts, PAGE_SIZE).get_page(request.GET.get("page"))  # one person's accounts: exact count
+    template = "accounts/call_next.html"
+    if request.headers.get("HX-Request") and request.headers.get("HX-Target") == "call-next-rows":
+        template += "#call-next-rows"
+    return render(request, template, {"page": page, "query": "", "today": today})
 
 
 @login_required
