@@ -551,6 +551,7 @@ class KpiOverview:
     current: Kpis
     previous: Kpis
     trend: list[TrendPoint]
+    month_to_date: Kpis  # the trend's last point: live, over what the viewer may see, as the headline is
     by_department: list[tuple[Department, Kpis]]
     by_owner: list[tuple[User, Kpis]]
     by_channel: list[ChannelSpeed]
@@ -575,11 +576,17 @@ def response_by_channel(
     ]
 
 
-def kpi_overview(*, user: Any, today: date, days: int = 30) -> KpiOverview:
-    """The KPI page: current and previous window (live), 12-month trend (snapshots), breakdowns (live)."""
-    start, end = day_bounds(today - timedelta(days=days - 1), today)
+def kpi_overview(*, user: Any, today: date, days: int | None = 30) -> KpiOverview:
+    """The KPI page: current and previous window (live), 12-month trend (snapshots, with this month's point
+    live), breakdowns (live). `days` None is this month to date, against as many days before it; the headline
+    and the trend's last point are then one computation, so they always show the same number."""
+    first = today.replace(day=1) if days is None else today - timedelta(days=days - 1)
+    days = (today - first).days + 1
+    start, end = day_bounds(first, today)
     previous_start, previous_end = start - timedelta(days=days), start
     tables = kpi_tables(user=user, start=start, end=end, today=today)
+    month_start = day_bounds(today.replace(day=1), today)[0]
+    month_to_date = tables[None][None] if month_start == start else kpis(user=user, start=month_start, end=end)
     by_department, by_owner = tables[KpiScope.DEPARTMENT], tables[KpiScope.OWNER]
     departments = Department.objects.in_bulk([k for k in by_department if k is not None])
     owners = User.objects.in_bulk([k for k in by_owner if k is not None])
@@ -587,11 +594,12 @@ def kpi_overview(*, user: Any, today: date, days: int = 30) -> KpiOverview:
         start=start,
         end=end,
         days=days,
-        first_day=today - timedelta(days=days - 1),
+        first_day=first,
         last_day=today,
         current=tables[None][None],
         previous=kpis(user=user, start=previous_start, end=previous_end),
         trend=kpi_trend(user=user, scope=KpiScope.ORGANISATION, scope_id=0, today=today),
+        month_to_date=month_to_date,
         by_department=sorted(
             ((departments[k], v) for k, v in by_department.items() if k in departments), key=lambda r: r[0].name
         ),

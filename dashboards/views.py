@@ -211,6 +211,8 @@ def _kpi_cards(overview: selectors.KpiOverview) -> list[KpiCard]:
             getattr(point.snapshot, definition.field) if point.snapshot is not None else None
             for point in overview.trend
         ]
+        # This month's point is live (the snapshot is a day old at best): the number the headline shows for it.
+        trend[-1] = getattr(overview.month_to_date, definition.field)
         cards.append(
             KpiCard(
                 definition=definition,
@@ -224,11 +226,17 @@ def _kpi_cards(overview: selectors.KpiOverview) -> list[KpiCard]:
     return cards
 
 
+# The KPI page's periods: this month to date (its headline is the trend's last point), or the last 30 or 90 days.
+KPI_WINDOWS = (("month", "This month"), ("30", "Last 30 days"), ("90", "Last 90 days"))
+
+
 @login_required
 def kpi_page(request: HttpRequest) -> HttpResponse:
     """The five KPIs: now against the previous period, a 12-month trend, and who contributes."""
     today = timezone.localdate()
-    days = _window(request)
+    window = request.GET.get("days", "")
+    window = window if window in dict(KPI_WINDOWS) else KPI_WINDOWS[0][0]
+    days = None if window == "month" else int(window)
     overview = selectors.kpi_overview(user=request.user, today=today, days=days)
     cards = _kpi_cards(overview)
     return render(
@@ -238,8 +246,9 @@ def kpi_page(request: HttpRequest) -> HttpResponse:
             "overview": overview,
             "cards": cards,
             "months": cards[0].months,
-            "days": days,
-            "windows": WINDOWS,
+            "window": window,
+            "days": overview.days,
+            "windows": KPI_WINDOWS,
             "definitions": selectors.KPI_DEFINITIONS,
             "sees_everything": account_policies.sees_everything(request.user),
         },
