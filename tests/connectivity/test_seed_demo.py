@@ -54,3 +54,9 @@ def test_seed_demo_if_empty_leaves_existing_data_alone() -> None:
     count = User.objects.count()
     assert "nothing to do" in seed("--if-empty")
     assert User.objects.count() == count
+
+
+def test_seed_demo_leaves_the_logins_to_serve_when_asked(client: object) -> None:
+    out = seed("--no-logins")
+    assert "Seeded small demo data" in out
+    assert "alice@example.com" not in out

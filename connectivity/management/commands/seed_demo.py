@@ -20,11 +20,22 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=1, help="Random seed: the same seed gives the same data.")
         parser.add_argument("--if-empty", action="store_true", help="Do nothing when users exist already.")
         parser.add_argument("--quiet", action="store_true", help="No progress bars.")
+        parser.add_argument(
+            "--no-logins", action="store_true", help="Do not list the demo logins (`make run`: serve lists them)."
+        )
         # Internal: the large path at a fraction of its size, for its test and the CI bench.
         parser.add_argument("--scale-factor", type=float, default=1.0, help=argparse.SUPPRESS)
 
     def handle(
-        self, *args: Any, scale: str, seed: int, if_empty: bool, quiet: bool, scale_factor: float, **options: Any
+        self,
+        *args: Any,
+        scale: str,
+        seed: int,
+        if_empty: bool,
+        quiet: bool,
+        no_logins: bool,
+        scale_factor: float,
+        **options: Any,
     ) -> None:
         if scale == "large" and not seeding_large.is_supported():
             self.stderr.write("seed_demo --scale large needs PostgreSQL (it loads with COPY): set DATABASE_URL.")
@@ -45,6 +56,7 @@ class Command(BaseCommand):
                     module.seed(ctx)
         took = time.monotonic() - started
         self.stdout.write(self.style.SUCCESS(f"Seeded {scale} demo data (seed {seed}) in {took:.0f} s."))
-        self.stdout.write(f"Demo logins (password {DEMO_PASSWORD}):")
-        for email, role in ctx.shared.get("demo_logins", []):
-            self.stdout.write(f"  {email:<28} {role}")
+        if not no_logins:
+            self.stdout.write(f"Demo logins (password {DEMO_PASSWORD}):")
+            for email, role in ctx.shared.get("demo_logins", []):
+                self.stdout.write(f"  {email:<28} {role}")

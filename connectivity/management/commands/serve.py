@@ -21,9 +21,15 @@ class Command(BaseCommand):
         parser.add_argument("addrport", nargs="?", default="127.0.0.1:8000")
 
     def handle(self, *args: Any, addrport: str, **options: Any) -> None:
-        logins = User.objects.filter(email__in=[email for email, *_ in DEMO_USERS]).values_list("email", flat=True)
-        if logins:
-            self.stdout.write(f"Demo logins (password {DEMO_PASSWORD}): {', '.join(sorted(logins))}")
+        # The one place `make run` lists the demo logins (seed_demo runs with --no-logins), on every start.
+        present = set(
+            User.objects.filter(email__in=[email for email, *_ in DEMO_USERS]).values_list("email", flat=True)
+        )
+        if present:
+            self.stdout.write(f"Demo logins (password {DEMO_PASSWORD}):")
+            for email, _, role, _ in DEMO_USERS:
+                if email in present:
+                    self.stdout.write(f"  {email:<28} {role.label}")
         worker = subprocess.Popen(
             [
                 sys.executable,
