@@ -4,7 +4,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 ADDR   ?= 127.0.0.1:8000
 
-.PHONY: run test lint format lock bench loadtest clean
+.PHONY: run api-client screenshots test lint format lock bench loadtest clean
 .DEFAULT_GOAL := run
 
 $(VENV)/.installed: requirements-dev.lock
@@ -17,8 +17,20 @@ $(VENV)/.installed: requirements-dev.lock
 run: export DEBUG ?= true
 run: $(VENV)/.installed
 	$(PY) manage.py migrate --noinput -v0
-	$(PY) manage.py seed_demo --if-empty
+	$(PY) manage.py seed_demo --if-empty --no-logins
 	$(PY) manage.py serve $(ADDR)
+
+# An API client for the embedded run's database: make api-client NAME=erp SCOPES=read,write DEPARTMENT=engineering
+# (the token is the last line printed; DEPARTMENT defaults to the first department by name).
+api-client: export DEBUG ?= true
+api-client: $(VENV)/.installed
+	@test -n "$(NAME)" || { echo "usage: make api-client NAME=erp [SCOPES=read,write] [DEPARTMENT=slug]"; exit 2; }
+	$(PY) manage.py create_api_client "$(NAME)" --scopes "$(or $(SCOPES),read)" $(if $(DEPARTMENT),--department "$(DEPARTMENT)")
+
+# Each role's home page at 1280 and 375 px into docs/screenshots/: demo data in a throwaway SQLite database, a
+# server on a free port, Chromium (Debian's `chromium`, or CHROMIUM_PATH).
+screenshots: $(VENV)/.installed
+	env -u DJANGO_SETTINGS_MODULE $(PY) -m tests.browser.screenshots docs/screenshots
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
