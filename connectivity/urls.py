@@ -1,7 +1,7 @@
 from csp.decorators import csp_update
 from django.contrib import admin
 from django.contrib.auth.decorators import login_required
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from connectivity import views
@@ -9,7 +9,7 @@ from connectivity.api import ApiRootApi
 from dashboards import views as dashboard_views
 from organization import views as organization_views
 
-api_v1 = [
+api_v1: list[URLPattern | URLResolver] = [
     path("", ApiRootApi.as_view(), name="root"),
     path("", include("organization.api.urls")),
     path("", include("accounts.api.urls")),
