@@ -53,6 +53,14 @@ class CappedPaginator(Paginator[_T]):
             raise EmptyPage(self.error_messages["min_page"])
         return page_number
 
+    def get_page(self, number: Any) -> Page[_T]:
+        """Like Paginator.get_page: a page number past the end of a capped list gives the last page the count
+        places, which has rows."""
+        try:
+            return super().get_page(number)
+        except EmptyPage:
+            return self.page(self.num_pages)
+
     def page(self, number: Any) -> Page[_T]:
         if not self.is_capped:
             return super().page(number)
