@@ -143,15 +143,21 @@ def update_priority_settings(
     if not policies.can_change_priority_settings(person=changed_by):
         raise PermissionDenied("Only executives and admins change priority settings.")
     _validate_rules(rules)
+    changed = False
     for criterion in PriorityCriterion.objects.filter(pk__in=weights):
         if criterion.weight != weights[criterion.pk]:
             criterion.weight = weights[criterion.pk]
             criterion._change_reason = "weight changed"  # type: ignore[attr-defined]
             criterion.full_clean()
             criterion.save()
+            changed = True
+    stored = {rule.tier: (rule.min_score, rule.cadence_days) for rule in TierRule.objects.all()}
     for tier, (min_score, cadence) in rules.items():
-        TierRule.objects.update_or_create(tier=tier, defaults={"min_score": min_score, "cadence_days": cadence})
-    recompute_priorities(changed_by=changed_by, now=now, note="priority settings changed")
+        if stored.get(tier) != (min_score, cadence):
+            TierRule.objects.update_or_create(tier=tier, defaults={"min_score": min_score, "cadence_days": cadence})
+            changed = True
+    if changed:  # the settings page saved as it was shown changes nothing, and re-ranks nobody
+        recompute_priorities(changed_by=changed_by, now=now, note="priority settings changed")
 
 
 def _validate_rules(rules: Mapping[int, tuple[Decimal, int]]) -> None:
