@@ -27,7 +27,7 @@ def test_no_page_trips_the_content_security_policy(page: Any, alice: Any) -> Non
         page.goto(path)
         page.wait_for_load_state("networkidle")
     page.goto("/feedback/log/")
-    page.get_by_role("searchbox", name="Account").fill("Acm")  # htmx autocomplete: a request, a swap, the indicator
+    page.get_by_role("combobox", name="Account").fill("Acm")  # htmx autocomplete: a request, a swap, the indicator
     page.get_by_text("Acme Tooling").first.wait_for()
 
     assert violations == []

@@ -48,7 +48,7 @@ def test_a_routine_call_takes_at_most_8_actions_and_issues_reach_the_department(
 
     user = Actions(page)
     user.press("l")  # the keyboard shortcut opens the quick log
-    user.fill(page.get_by_role("searchbox", name="Account"), "Rising")
+    user.fill(page.get_by_role("combobox", name="Account"), "Rising")
     user.click(page.get_by_role("option", name="Rising Star Systems"))
     user.click(page.get_by_text("Phone", exact=True))
     user.click(page.get_by_text("Delivery", exact=True))
