@@ -1,0 +1,53 @@
+"""The main pages of the app, on the demo data, for the page-by-page browser checks (accessibility, phone width)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management import call_command
+from django.urls import reverse
+
+from kernel.seeding import DEMO_PASSWORD
+
+DEMO_ROLES = ["alice@example.com", "dana@example.com", "bob@example.com", "erin@example.com", "admin@example.com"]
+
+
+def seed_demo() -> None:
+    call_command("seed_demo", "--quiet", "--seed", "1")
+
+
+def main_pages() -> list[tuple[str, str]]:
+    """(name, path) of every main page, with a real account, issue and plan of the demo data."""
+    from accounts.models import Account
+    from actionplans.models import ActionPlan
+    from feedback.models import Issue
+
+    account = Account.objects.order_by("pk").first()
+    issue = Issue.objects.order_by("pk").first()
+    plan = ActionPlan.objects.order_by("pk").first()
+    assert account and issue and plan  # the demo data has them
+    return [
+        ("home", reverse("home")),
+        ("accounts list", reverse("accounts:list")),
+        ("account detail", reverse("accounts:detail", args=[account.pk])),
+        ("quick log", reverse("feedback:log")),
+        ("inbox", reverse("feedback:inbox")),
+        ("issue detail", reverse("feedback:issue-detail", args=[issue.pk])),
+        ("plans list", reverse("actionplans:list")),
+        ("plan detail", reverse("actionplans:detail", args=[plan.pk])),
+        ("what I owe", reverse("actionplans:mine")),
+        ("dashboard", reverse("dashboards:priority")),
+        ("KPIs", reverse("dashboards:kpis")),
+        ("scorecards", reverse("dashboards:scorecards")),
+        ("notifications", reverse("notifications")),
+        ("search", reverse("feedback:search") + "?q=delivery"),
+    ]
+
+
+def log_in(page: Any, email: str) -> None:
+    page.context.clear_cookies()
+    page.goto("/login/")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(lambda url: "/login/" not in url)
