@@ -260,9 +260,37 @@
     if (field) field.focus();
   }
 
+  // A table wider than its .table-responsive box scrolls inside it: the box then takes keyboard focus (arrows scroll
+  // it) and is named after the section it is in, so that the columns out of sight stay reachable without a mouse.
+  function markScrollRegions() {
+    Array.prototype.forEach.call(document.querySelectorAll(".table-responsive"), function (box) {
+      var scrolls = box.scrollWidth > box.clientWidth + 1;
+      if (scrolls && !box.hasAttribute("tabindex")) {
+        var section = box.closest("section, .card, main");
+        var heading = section && section.querySelector("h1, h2, h3, caption");
+        box.setAttribute("tabindex", "0");
+        box.setAttribute("role", "region");
+        box.setAttribute("aria-label", (heading ? heading.textContent.trim() + ": " : "") + "table, scrolls sideways");
+        box.setAttribute("data-scroll-region", "");
+      } else if (!scrolls && box.hasAttribute("data-scroll-region")) {
+        ["tabindex", "role", "aria-label", "data-scroll-region"].forEach(function (a) { box.removeAttribute(a); });
+      }
+    });
+  }
+
+  var resizing = 0;
+  window.addEventListener("resize", function () {
+    window.clearTimeout(resizing);
+    resizing = window.setTimeout(markScrollRegions, 150);
+  });
+
   document.addEventListener("DOMContentLoaded", function () {
     initChipGroups(document);
     focusRequested(document);
+    markScrollRegions();
   });
-  document.addEventListener("htmx:load", function (event) { initChipGroups(event.detail.elt); });
+  document.addEventListener("htmx:load", function (event) {
+    initChipGroups(event.detail.elt);
+    markScrollRegions();
+  });
 })();
