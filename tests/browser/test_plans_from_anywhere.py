@@ -88,6 +88,7 @@ def test_a_new_plan_from_the_account_page_the_plan_list_and_a_conversation(demo:
 def test_accepting_a_hand_off_keeps_a_planned_issue_planned_and_offers_no_new_plan(demo: Any) -> None:
     page = demo
     dana = User.objects.get(email="dana@example.com")
+    assert dana.department is not None
     issue = (
         Issue.objects.filter(status=IssueStatus.PLANNED, account__is_confidential=False)
         .exclude(department=dana.department)
