@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.core.management import call_command
 from django.urls import reverse
-
-from kernel.seeding import DEMO_PASSWORD
 
 DEMO_ROLES = ["alice@example.com", "dana@example.com", "bob@example.com", "erin@example.com", "admin@example.com"]
 
@@ -42,12 +38,3 @@ def main_pages() -> list[tuple[str, str]]:
         ("notifications", reverse("notifications")),
         ("search", reverse("feedback:search") + "?q=delivery"),
     ]
-
-
-def log_in(page: Any, email: str) -> None:
-    page.context.clear_cookies()
-    page.goto("/login/")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(lambda url: "/login/" not in url)

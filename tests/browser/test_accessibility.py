@@ -6,7 +6,8 @@ from typing import Any
 
 import pytest
 
-from tests.browser.main_pages import DEMO_ROLES, log_in, main_pages, seed_demo
+from tests.browser.main_pages import DEMO_ROLES, main_pages, seed_demo
+from tests.browser.session import log_in_as_demo as log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

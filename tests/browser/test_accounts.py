@@ -9,17 +9,10 @@ from django.utils import timezone
 
 from accounts import services
 from accounts.models import AccountScore
-from tests.factories import PASSWORD, AccountFactory, CriterionFactory
+from tests.browser.session import log_in
+from tests.factories import AccountFactory, CriterionFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def log_in(page: Any, email: str) -> None:
-    page.goto("/login/")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.get_by_role("heading", name="Good to see you").wait_for()
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ import pytest
 
 from accounts.models import Account, Tier
 from dashboards import services
-from tests.browser.test_accounts import log_in
+from tests.browser.session import log_in
 from tests.factories import AccountFactory, ContactLogFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

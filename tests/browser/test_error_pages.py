@@ -7,20 +7,11 @@ from typing import Any
 import pytest
 
 from feedback import selectors
-from tests.factories import PASSWORD
+from tests.browser.session import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 WIDTHS = [1280, 375]
-
-
-def log_in(page: Any, email: str, width: int) -> None:
-    page.set_viewport_size({"width": width, "height": 800})
-    page.goto("/login/")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(lambda url: "/login/" not in url)
 
 
 def crash(**kwargs: Any) -> Any:
@@ -29,7 +20,7 @@ def crash(**kwargs: Any) -> Any:
 
 @pytest.mark.parametrize("width", WIDTHS)
 def test_a_missing_page_is_styled_and_leads_home(page: Any, alice: Any, width: int) -> None:
-    log_in(page, "alice@example.com", width)
+    log_in(page, "alice@example.com", width=width)
 
     response = page.goto("/accounts/999999/")
 
@@ -42,7 +33,7 @@ def test_a_missing_page_is_styled_and_leads_home(page: Any, alice: Any, width: i
 
 @pytest.mark.parametrize("width", WIDTHS)
 def test_a_crash_is_the_styled_500_page(page: Any, alice: Any, width: int, monkeypatch: pytest.MonkeyPatch) -> None:
-    log_in(page, "alice@example.com", width)
+    log_in(page, "alice@example.com", width=width)
     monkeypatch.setattr(selectors, "search_matches", crash)
 
     response = page.goto("/feedback/search/?q=pump")

@@ -12,20 +12,11 @@ from django.core.management import call_command
 
 from accounts.models import Account
 from dashboards.selectors import KPI_DEFINITIONS
-from kernel.seeding import DEMO_PASSWORD
+from tests.browser.session import log_in_as_demo as log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 WIDTHS = [1280, 375]
-
-
-def log_in(page: Any, email: str) -> None:
-    page.context.clear_cookies()
-    page.goto("/login/")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(lambda url: "/login/" not in url)
 
 
 @pytest.fixture

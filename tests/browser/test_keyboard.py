@@ -6,7 +6,8 @@ from typing import Any
 import pytest
 
 from feedback.models import ContactLog
-from tests.factories import PASSWORD, AccountFactory, DepartmentFactory, UserFactory
+from tests.browser.session import log_in
+from tests.factories import AccountFactory, DepartmentFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -26,14 +27,6 @@ class Keys:
     def type(self, text: str) -> None:
         self.count += 1
         self.page.keyboard.type(text)
-
-
-def log_in(page: Any, email: str) -> None:
-    page.goto("/login/")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.get_by_role("heading", name="Good to see you").wait_for()
 
 
 def focused(page: Any, attribute: str = "id") -> str:

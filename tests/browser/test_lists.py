@@ -10,20 +10,12 @@ import pytest
 from django.utils import timezone
 
 from feedback.views import INBOX_PAGE, SEARCH_PAGE
-from tests.factories import PASSWORD, AccountFactory, ContactLogFactory, IssueFactory
+from tests.browser.session import log_in
+from tests.factories import AccountFactory, ContactLogFactory, IssueFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 WIDTHS = [1280, 375]
-
-
-def log_in(page: Any, email: str, width: int) -> None:
-    page.set_viewport_size({"width": width, "height": 800})
-    page.goto("/login/")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(lambda url: "/login/" not in url)
 
 
 def walk_pages(page: Any, rows: str, total: str, links: str, pages: int, per_page: int) -> list[str]:
@@ -46,7 +38,7 @@ def test_an_inbox_of_223_issues_shows_its_total_and_pages_through_all_of_them(
 ) -> None:
     log = ContactLogFactory.create()
     issues = IssueFactory.create_batch(223, department=engineering, contact_log=log)
-    log_in(page, "bob@example.com", width)
+    log_in(page, "bob@example.com", width=width)
 
     page.goto("/feedback/inbox/")
     seen = walk_pages(
@@ -74,7 +66,7 @@ def test_a_search_with_166_matches_says_166_and_pages_through_them(
     ]
     log = ContactLogFactory.create(account=account, summary="Two problems.")
     issues = IssueFactory.create_batch(66, contact_log=log, department=engineering, verbatim="The pump stops at noon.")
-    log_in(page, "alice@example.com", width)
+    log_in(page, "alice@example.com", width=width)
 
     page.goto("/feedback/search/?q=pump")
     seen = walk_pages(

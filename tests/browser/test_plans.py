@@ -7,8 +7,8 @@ import pytest
 
 from actionplans.models import ActionPlan, PlanStatus
 from feedback.models import IssueStatus
+from tests.browser.session import log_in
 from tests.factories import (
-    PASSWORD,
     AccountFactory,
     ActionPlanFactory,
     IssueFactory,
@@ -19,14 +19,6 @@ from tests.factories import (
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 WORDS = "The pump overheats at full load in summer; we lose a shift."
-
-
-def log_in(page: Any, email: str) -> None:
-    page.goto("/login/")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.get_by_role("heading", name="Good to see you").wait_for()
 
 
 def test_a_department_member_plans_an_issue_promises_a_date_and_resolves_it(

@@ -5,7 +5,8 @@ from typing import Any
 
 import pytest
 
-from tests.factories import PASSWORD, AccountFactory, UserFactory
+from tests.browser.session import log_in
+from tests.factories import AccountFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -28,14 +29,6 @@ class Actions:
     def press(self, key: str) -> None:
         self.count += 1
         self.page.keyboard.press(key)
-
-
-def log_in(page: Any, email: str) -> None:
-    page.goto("/login/")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.get_by_role("heading", name="Good to see you").wait_for()
 
 
 def test_a_routine_call_takes_at_most_8_actions_and_issues_reach_the_department(
