@@ -112,12 +112,21 @@ def can_acknowledge_escalation(*, person: Any, escalation: Escalation, notified:
 
 
 def escalation_recipients(*, seat: list[User], account: Account) -> list[User]:
-    """Who an escalation notice goes to: the people in the seat its level names who may open the account. When
-    nobody is left (an empty seat, or nobody in it entitled to a confidential account), every active executive,
-    who sees everything and so can open and acknowledge it: a customer is never dropped."""
+    """Who an escalation notice goes to, so that whoever hears of it may open and acknowledge it:
+
+    1. the people in the seat the level names (the owner's manager, the department's lead, the sponsor) who may
+       open the account;
+    2. when nobody is left (an empty seat, a level that names "an executive", or nobody in the seat entitled to a
+       confidential account), the account's executive sponsor, who sees everything;
+    3. only an account with no active sponsor falls back to every active executive: a customer is never dropped,
+       but a level does not tell the whole executive floor what one sponsor can take.
+    """
     entitled = account_policies.recipients_who_may_open(account=account, candidates=seat)
     if entitled:
         return entitled
+    sponsor = account.executive_sponsor
+    if sponsor is not None and sponsor.is_active and account_policies.can_open_account(person=sponsor, account=account):
+        return [sponsor]
     return list(User.objects.filter(role=Role.EXECUTIVE, is_active=True))
 
 

@@ -330,7 +330,7 @@ def _seat(*, target: str, account: Account, owner: User | None, department: Depa
         return list(User.objects.filter(pk=department.lead_id, is_active=True))
     if target == Target.EXECUTIVE_SPONSOR and account.executive_sponsor_id:
         return list(User.objects.filter(pk=account.executive_sponsor_id, is_active=True))
-    return []  # nobody in that seat: policies.escalation_recipients falls back to the executives
+    return []  # nobody in that seat, or it names any executive: escalation_recipients picks the sponsor
 
 
 def _claim(**fields: Any) -> Escalation | None:

@@ -10,10 +10,17 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import AccountTeamMember
-from actionplans import services
+from actionplans import policies, services
 from actionplans.models import ActionPlan
-from organization.models import User
-from tests.factories import AccountFactory, ActionPlanFactory, DepartmentFactory, IssueFactory, days_from_today
+from organization.models import Role, User
+from tests.factories import (
+    AccountFactory,
+    ActionPlanFactory,
+    DepartmentFactory,
+    IssueFactory,
+    UserFactory,
+    days_from_today,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -106,3 +113,24 @@ def test_staff_may_plan_only_for_themselves_in_their_own_department(alice: User,
     with pytest.raises(PermissionDenied):
         services.create_plan(**plan, owner=bob, department=quality, created_by=bob)
     assert ActionPlan.objects.count() == 1
+
+
+# --- who an escalation reaches (actionplans.policies.escalation_recipients) ------------------------------------
+
+
+def test_an_escalation_with_nobody_entitled_in_its_seat_reaches_the_sponsor_not_every_executive(
+    alice: User, bob: User, erin: User
+) -> None:
+    UserFactory.create_batch(3, role=Role.EXECUTIVE)
+    secret = AccountFactory.create(owner=alice, executive_sponsor=erin, is_confidential=True)
+
+    assert policies.escalation_recipients(seat=[bob], account=secret) == [erin]  # bob may not open it
+    assert policies.escalation_recipients(seat=[], account=secret) == [erin]  # a level naming "an executive"
+    assert policies.escalation_recipients(seat=[alice], account=secret) == [alice]
+
+
+def test_an_account_without_a_sponsor_still_reaches_the_executives(alice: User, erin: User) -> None:
+    others = UserFactory.create_batch(2, role=Role.EXECUTIVE)
+    account = AccountFactory.create(owner=alice, executive_sponsor=None)
+
+    assert set(policies.escalation_recipients(seat=[], account=account)) == {erin, *others}
