@@ -2,7 +2,8 @@
 
 Steps: create the bench database if needed, migrate, seed (`--scale large` by default) when empty, collect static
 files, start gunicorn (2 workers, DEBUG off, production settings plus the opt-in query counter) on 127.0.0.1,
-drive a fixed number of requests per endpoint from a few threads, time each list's raw-SQL baseline, time the
+drive a fixed number of requests per endpoint from a few threads, time each list's raw-SQL baseline and each API
+list and detail's bare baseline (bench.bare under the same gunicorn settings on the next port), time the
 escalation sweep and the KPI snapshot in-process, then print the table and write bench/results/<UTC time>.json.
 Budgets are checked and reported (docs/performance.md); a slow machine never fails the run, errors do.
 """
@@ -106,10 +107,10 @@ def vacuum(url: str, *, compact_accounts: bool) -> None:
     connection.close()
 
 
-def start_gunicorn(port: int, log: Path) -> subprocess.Popen[bytes]:
+def start_gunicorn(port: int, log: Path, app: str = "connectivity.wsgi:application") -> subprocess.Popen[bytes]:
     command = [
         str(Path(PYTHON).parent / "gunicorn"),
-        "connectivity.wsgi:application",
+        app,
         "--workers=2",
         f"--bind={HOST}:{port}",
         "--timeout=60",
@@ -167,11 +168,22 @@ def main(argv: list[str]) -> int:
     log = ROOT / "var" / "bench" / "gunicorn.log"
     step(f"gunicorn on {HOST}:{args.port} (2 workers, DEBUG off)")
     server = start_gunicorn(args.port, log)
+    bare_log = ROOT / "var" / "bench" / "gunicorn-bare.log"
+    step(f"bare baseline (bench.bare) on {HOST}:{args.port + 1} (2 workers)")
     try:
-        run["endpoints"] = measure.measure_endpoints(targets, host=HOST, port=args.port, args=args)
-    finally:
+        bare = start_gunicorn(args.port + 1, bare_log, app="bench.bare:application")
+    except BaseException:
         server.terminate()
         server.wait(timeout=30)
+        raise
+    try:
+        run["endpoints"] = measure.measure_endpoints(
+            targets, host=HOST, port=args.port, bare_port=args.port + 1, args=args
+        )
+    finally:
+        for process in (server, bare):
+            process.terminate()
+            process.wait(timeout=30)
     step("Background work, in-process")
     run["tasks"] = measure.measure_tasks()
     measure.flush_redis(args.redis_url)
@@ -179,7 +191,11 @@ def main(argv: list[str]) -> int:
     run["budgets"] = measure.check_budgets(run)
     path = measure.write_results(run, args.results.resolve(), started_at)
     sys.stdout.write(measure.render_table(run) + f"\nResults: {path.relative_to(ROOT)}\n")
-    failed = [e["key"] for e in run["endpoints"] if e.get("available") and e.get("errors")]
+    failed = [
+        e["key"]
+        for e in run["endpoints"]
+        if e.get("available") and (e.get("errors") or (e.get("bare") or {}).get("errors"))
+    ]
     if failed:
         sys.stdout.write(f"Requests failed on: {', '.join(failed)} (see {log.relative_to(ROOT)})\n")
         return 1

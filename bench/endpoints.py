@@ -2,7 +2,8 @@
 
 A raw baseline is the same page fetched by one hand-written SQL query through psycopg2 (the same rows, order and
 visibility rule, the columns the page shows), timed the same way in the same run: our latency divided by it is
-how far the application is from what the database itself needs.
+how far the application is from what the database itself needs. A bare baseline (bench.bare) is the same body
+from hand-written SQL, served by a minimal WSGI callable under the same gunicorn: the price of HTTP included.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ class Endpoint:
     make: Callable[[int], Request] | None  # None: not available in this build (reason says why)
     raw: Raw | None = None
     reason: str = ""
+    bare: bool = False  # bench.bare serves the same request with the same body: measure it there too
 
 
 @dataclass(frozen=True)
@@ -112,6 +114,7 @@ def endpoints(targets: Targets, *, host: str, now: Any) -> list[Endpoint]:
             API_LIST_P95_MS,
             get("/api/v1/accounts", api),
             Raw(ACCOUNT_PAGE_SQL.format(visible=visible), lambda i: [0, 51]),
+            bare=True,
         ),
         Endpoint(
             "api_accounts_deep",
@@ -119,12 +122,14 @@ def endpoints(targets: Targets, *, host: str, now: Any) -> list[Endpoint]:
             API_LIST_P95_MS,
             get(deep, api),
             Raw(ACCOUNT_PAGE_SQL.format(visible=visible), lambda i: [targets.deep_rank, 51]),
+            bare=True,
         ),
         Endpoint(
             "api_account_detail",
             "API account detail",
             API_LIST_P95_MS,
             lambda i: Request("GET", f"/api/v1/accounts/{ids[i % len(ids)]}", api),
+            bare=True,
         ),
         Endpoint("api_contact_log_create", "API contact-log create (2 issues)", API_CREATE_P95_MS, contact_log),
         Endpoint(
@@ -136,6 +141,7 @@ def endpoints(targets: Targets, *, host: str, now: Any) -> list[Endpoint]:
                 ISSUE_PAGE_SQL.format(extra="AND NOT a.is_confidential"),
                 lambda i: [targets.department_id, 51],
             ),
+            bare=True,
         ),
         Endpoint(
             "page_account_list",

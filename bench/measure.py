@@ -19,11 +19,12 @@ from django.urls import Resolver404, resolve
 from django.utils import timezone
 
 from bench.endpoints import Endpoint, Targets, endpoints
-from bench.load import FAILED, Sample, drive, drive_callable, percentiles
+from bench.load import FAILED, Sample, drive, drive_callable, percentiles, send
 
 ROOT = Path(__file__).resolve().parent.parent
 SWEEP_BUDGET_SECONDS = 3.0
 RAW_RATIO_BUDGET = 5.0
+BARE_RATIO_BUDGET = 3.0
 OPTIONAL_PAGES = {"page_dashboard": "/dashboard/", "page_kpis": "/kpis/"}
 
 
@@ -129,7 +130,29 @@ def _raw_runner(endpoint: Endpoint) -> Any:
     return run, opened
 
 
-def measure_endpoints(targets: Targets, *, host: str, port: int, args: argparse.Namespace) -> list[dict[str, Any]]:
+def _failures(sample: Sample) -> int:
+    return sum(n for code, n in sample.statuses.items() if code >= 400 or code == FAILED)
+
+
+def _measure_bare(
+    endpoint: Endpoint, *, host: str, port: int, bare_port: int, args: argparse.Namespace
+) -> dict[str, Any]:
+    """The same requests against bench.bare; `same_body` says whether one of them answered byte for byte alike."""
+    assert endpoint.make is not None  # noqa: S101 - only called for measured endpoints
+    probe = endpoint.make(0)
+    same = send(host, port, probe)[:2] == send(host, bare_port, probe)[:2]
+    sample = drive(
+        host, bare_port, endpoint.make, requests=args.requests, concurrency=args.concurrency, warmup=args.warmup
+    )
+    summary = sample.summary()
+    summary.pop("queries")
+    summary.pop("statuses")
+    return {**summary, "errors": _failures(sample), "same_body": same}
+
+
+def measure_endpoints(
+    targets: Targets, *, host: str, port: int, bare_port: int, args: argparse.Namespace
+) -> list[dict[str, Any]]:
     rows = []
     for endpoint in endpoints(targets, host=host, now=timezone.now()):
         row: dict[str, Any] = {"key": endpoint.key, "label": endpoint.label, "budget_p95_ms": endpoint.budget_p95_ms}
@@ -141,7 +164,7 @@ def measure_endpoints(targets: Targets, *, host: str, port: int, args: argparse.
             host, port, endpoint.make, requests=args.requests, concurrency=args.concurrency, warmup=args.warmup
         )
         row.update(available=True, **sample.summary())
-        row["errors"] = sum(n for code, n in sample.statuses.items() if code >= 400 or code == FAILED)
+        row["errors"] = _failures(sample)
         if endpoint.raw is not None:
             run, opened = _raw_runner(endpoint)
             raw = drive_callable(run, requests=args.requests, concurrency=args.concurrency, warmup=args.warmup)
@@ -152,6 +175,10 @@ def measure_endpoints(targets: Targets, *, host: str, port: int, args: argparse.
             row["raw"].pop("queries")
             row["ratio_p50"] = _ratio(row["p50_ms"], row["raw"]["p50_ms"])
             row["ratio_p95"] = _ratio(row["p95_ms"], row["raw"]["p95_ms"])
+        if endpoint.bare:
+            row["bare"] = _measure_bare(endpoint, host=host, port=port, bare_port=bare_port, args=args)
+            row["ratio_bare_p50"] = _ratio(row["p50_ms"], row["bare"]["p50_ms"])
+            row["ratio_bare_p95"] = _ratio(row["p95_ms"], row["bare"]["p95_ms"])
         rows.append(row)
         _progress(f"{endpoint.label}: p95 {row['p95_ms']} ms, {row['queries']}")
     return rows
@@ -240,6 +267,19 @@ def check_budgets(run: dict[str, Any]) -> list[dict[str, Any]]:
                     "detail": f"{endpoint['ratio_p50']}× ({endpoint['p50_ms']} ms vs {endpoint['raw']['p50_ms']} ms)",
                 }
             )
+    for endpoint in measured:
+        if "ratio_bare_p50" in endpoint:
+            bare = endpoint["bare"]
+            ratios = [endpoint["ratio_bare_p50"], endpoint["ratio_bare_p95"]]
+            results.append(
+                {
+                    "budget": f"{endpoint['label']}: within {BARE_RATIO_BUDGET:.0f}× its bare baseline (p50, p95)",
+                    "holds": None not in ratios and max(ratios) <= BARE_RATIO_BUDGET,
+                    "detail": f"{ratios[0]}× / {ratios[1]}× ({endpoint['p50_ms']} / {endpoint['p95_ms']} ms vs"
+                    f" {bare['p50_ms']} / {bare['p95_ms']} ms)"
+                    + ("" if bare["same_body"] else "; the bare body DIFFERS from the API's"),
+                }
+            )
     varying = [e["label"] for e in measured if e.get("queries") and e["queries"]["min"] != e["queries"]["max"]]
     results.append(
         {
@@ -273,7 +313,7 @@ def _ms(value: float | None) -> str:
 
 def render_table(run: dict[str, Any]) -> str:
     head = f"{'endpoint':<36} {'p50':>7} {'p95':>7} {'p99':>7} {'req/s':>6} {'queries':>8} {'raw p50':>8}"
-    head += f" {'×p50':>6} {'×p95':>6}"
+    head += f" {'×p50':>6} {'×p95':>6} {'bare p50':>8} {'×bare':>6}"
     lines = [
         f"Scale {run['scale']}: {run['dataset']['accounts']} accounts, {run['dataset']['contact_logs']} contact logs, "
         f"{run['dataset']['action_plans']} plans; {run['requests_per_endpoint']} requests per endpoint, "
@@ -288,11 +328,14 @@ def render_table(run: dict[str, Any]) -> str:
         q = e["queries"]
         queries = "—" if q is None else (f"{q['min']}" if q["min"] == q["max"] else f"{q['min']}–{q['max']}")
         raw = e.get("raw") or {}
+        bare = e.get("bare") or {}
         lines.append(
             f"{e['label']:<36} {_ms(e['p50_ms']):>7} {_ms(e['p95_ms']):>7} {_ms(e['p99_ms']):>7}"
             f" {e['requests_per_second']:>6} {queries:>8} {_ms(raw.get('p50_ms')):>8}"
             f" {e.get('ratio_p50') or '—':>6} {e.get('ratio_p95') or '—':>6}"
+            f" {_ms(bare.get('p50_ms')):>8} {e.get('ratio_bare_p50') or '—':>6}"
             + (f"  ({e['errors']} failed)" if e.get("errors") else "")
+            + (f"  ({bare['errors']} bare failed)" if bare.get("errors") else "")
         )
     lines.append("")
     for task in run["tasks"]:
