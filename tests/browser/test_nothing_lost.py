@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.core.management import call_command
 from django.db import models
 from django.utils import timezone
 
@@ -21,6 +20,7 @@ from accounts.models import Account, CustomerContact, PriorityChange, PriorityCr
 from actionplans.models import ActionPlan
 from feedback.models import ContactLog
 from organization.models import User
+from tests.browser.main_pages import seed_demo
 from tests.browser.session import log_in_as_demo as log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -59,7 +59,7 @@ def save_unchanged(page: Any, path: str, button: str) -> None:
 
 @pytest.mark.parametrize("width", WIDTHS)
 def test_saving_every_edit_form_unchanged_changes_nothing(page: Any, width: int, artifacts: Path) -> None:
-    call_command("seed_demo", "--quiet", "--seed", "1")
+    seed_demo()
     page.set_viewport_size({"width": width, "height": 900})
     log = ContactLog.objects.filter(author__email="alice@example.com").order_by("-occurred_at").first()
     assert log is not None
@@ -98,7 +98,7 @@ def test_saving_every_edit_form_unchanged_changes_nothing(page: Any, width: int,
 def test_a_typed_next_contact_date_moves_the_account_in_who_to_call_next(
     page: Any, width: int, artifacts: Path
 ) -> None:
-    call_command("seed_demo", "--quiet", "--seed", "1")
+    seed_demo()
     page.set_viewport_size({"width": width, "height": 900})
     alice = User.objects.get(email="alice@example.com")
     today = timezone.localdate()

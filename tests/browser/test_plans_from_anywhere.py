@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.core.management import call_command
 from django.utils import timezone
 
 from accounts.models import Account
@@ -22,13 +21,6 @@ from tests.browser.session import log_in_as_demo as log_in
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 WIDTHS = [1280, 375]
-
-
-@pytest.fixture
-def demo(page: Any, request: pytest.FixtureRequest) -> Any:
-    call_command("seed_demo", "--quiet", "--seed", "1")
-    page.set_viewport_size({"width": request.param, "height": 900})
-    return page
 
 
 @pytest.mark.parametrize("demo", WIDTHS, indirect=True)
