@@ -1,4 +1,5 @@
-"""A real Celery round trip: a worker process on the configured broker (Redis in CI) runs a task we send."""
+"""A real Celery round trip: a worker process on the configured broker (Redis in CI) sends itself the heartbeat
+task when it is ready, and its pool runs it."""
 
 from __future__ import annotations
 
@@ -13,7 +14,6 @@ from django.conf import settings as django_settings
 from django.db import connection
 
 from connectivity.models import Heartbeat
-from connectivity.tasks import record_heartbeat_task
 from tests.conftest import start_celery_worker, stop_process
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -40,12 +40,10 @@ def worker(transactional_db: Any, tmp_path: Path) -> Iterator[subprocess.Popen[s
     stop_process(process)
 
 
-def test_a_real_worker_runs_a_task_sent_through_the_broker(worker: subprocess.Popen[str], settings: Any) -> None:
-    settings.CELERY_TASK_ALWAYS_EAGER = False
-    record_heartbeat_task.delay()
+def test_a_worker_reports_a_heartbeat_as_soon_as_it_is_ready(worker: subprocess.Popen[str]) -> None:
+    # Nothing sent by the test and no beat in this worker (beat's first heartbeat comes HEARTBEAT_INTERVAL later):
+    # the worker itself says it is ready, so `make run` turns healthy when its worker answers.
     deadline = time.monotonic() + 90  # a generous bound on start-up, not a speed assertion
     while not Heartbeat.objects.exists() and time.monotonic() < deadline and worker.poll() is None:
         time.sleep(0.25)
-    beat = Heartbeat.objects.get()
-    assert beat.hostname  # written by the worker process, not by this one eagerly
-    assert worker.poll() is None
+    assert Heartbeat.objects.get().hostname

@@ -19,8 +19,55 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("addrport", nargs="?", default="127.0.0.1:8000")
+        parser.add_argument(
+            "--prepare",
+            action="store_true",
+            help="Migrate first, then seed demo data into an empty database while the worker starts (make run).",
+        )
 
-    def handle(self, *args: Any, addrport: str, **options: Any) -> None:
+    def handle(self, *args: Any, addrport: str, prepare: bool, **options: Any) -> None:
+        # One process for the whole start, the worker's start-up overlapping the seed: a fresh clone is serving in
+        # seconds, and healthy as soon as the worker reports ready (connectivity.celery), not a beat interval later.
+        if prepare:
+            call_command("migrate", interactive=False, verbosity=0)  # before the worker: beat reads its tables
+        worker = self._start_worker()
+
+        stopping = threading.Event()
+
+        def stop(signum: int, frame: Any) -> None:
+            if not stopping.is_set():
+                stopping.set()
+                raise KeyboardInterrupt
+
+        def watch_worker() -> None:
+            # A dead worker means no escalations and no heartbeat: stop everything rather than limp on.
+            if worker.wait() != 0 and not stopping.is_set():
+                self.stderr.write("The Celery worker stopped; stopping the server too.")
+                os.kill(os.getpid(), signal.SIGTERM)
+
+        # SIGINT explicitly too: started in the background by a script, a process inherits SIGINT ignored, and
+        # Ctrl-C on the process group (as .ci/run sends it) would stop only a worker that was already booted.
+        signal.signal(signal.SIGTERM, stop)
+        signal.signal(signal.SIGINT, stop)
+        threading.Thread(target=watch_worker, daemon=True).start()
+        try:
+            if prepare:
+                call_command("seed_demo", if_empty=True, no_logins=True)
+            self._list_demo_logins()
+            self.stdout.write(f"Serving http://{addrport}/ with a Celery worker and beat (Ctrl-C stops all).")
+            # This command ran the system checks already.
+            call_command("runserver", addrport, use_reloader=False, skip_checks=True)
+        except KeyboardInterrupt:
+            pass
+        finally:
+            if worker.poll() is None:
+                worker.terminate()
+                try:
+                    worker.wait(timeout=15)
+                except subprocess.TimeoutExpired:
+                    worker.kill()
+
+    def _list_demo_logins(self) -> None:
         # The one place `make run` lists the demo logins (seed_demo runs with --no-logins), on every start.
         present = set(
             User.objects.filter(email__in=[email for email, *_ in DEMO_USERS]).values_list("email", flat=True)
@@ -30,7 +77,9 @@ class Command(BaseCommand):
             for email, _, role, _ in DEMO_USERS:
                 if email in present:
                     self.stdout.write(f"  {email:<28} {role.label}")
-        worker = subprocess.Popen(
+
+    def _start_worker(self) -> subprocess.Popen[bytes]:
+        return subprocess.Popen(
             [
                 sys.executable,
                 "-m",
@@ -43,27 +92,3 @@ class Command(BaseCommand):
                 "--concurrency=2",
             ],
         )
-
-        def stop(signum: int, frame: Any) -> None:
-            raise KeyboardInterrupt
-
-        def watch_worker() -> None:
-            # A dead worker means no escalations and no heartbeat: stop everything rather than limp on.
-            if worker.wait() != 0:
-                self.stderr.write("The Celery worker stopped; stopping the server too.")
-                os.kill(os.getpid(), signal.SIGTERM)
-
-        signal.signal(signal.SIGTERM, stop)
-        threading.Thread(target=watch_worker, daemon=True).start()
-        try:
-            self.stdout.write(f"Serving http://{addrport}/ with a Celery worker and beat (Ctrl-C stops all).")
-            call_command("runserver", addrport, use_reloader=False)
-        except KeyboardInterrupt:
-            pass
-        finally:
-            if worker.poll() is None:
-                worker.terminate()
-                try:
-                    worker.wait(timeout=15)
-                except subprocess.TimeoutExpired:
-                    worker.kill()
