@@ -1,7 +1,8 @@
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.core.mail import send_mail
@@ -14,6 +15,8 @@ from organization.models import ApiClient, Department, Notification, User
 LAST_USED_RESOLUTION = timedelta(minutes=1)
 # The audit log records a token's use once per client per this interval, not once per request.
 TOKEN_USE_AUDIT_INTERVAL = timedelta(hours=1)
+# Rows per INSERT in notify_many: a sweep batch may notify thousands of people (an executive floor per level).
+NOTIFY_BATCH = 5000
 
 
 @transaction.atomic
@@ -88,6 +91,31 @@ def notify(*, users: Iterable[User], kind: str, title: str, body: str = "", url:
     before = mine.count()
     Notification.objects.bulk_create(rows, ignore_conflicts=True)
     return mine.count() - before
+
+
+@dataclass(frozen=True)
+class Notice:
+    """One event to tell `users` of, for notify_many: the arguments of notify, as a value."""
+
+    users: Sequence[User]
+    kind: str
+    title: str
+    dedupe_key: str
+    body: str = ""
+    url: str = ""
+
+
+def notify_many(*, notices: Iterable[Notice]) -> None:
+    """notify for many events at once (one conversation's issues, a sweep's escalations): one INSERT for every
+    row, each user still told once per `dedupe_key` (the unique index ignores a repeat). It counts nothing: the
+    two counts notify makes to say how many are new would be two more statements per event."""
+    rows = [
+        Notification(user=u, kind=n.kind, title=n.title[:200], body=n.body, url=n.url, dedupe_key=n.dedupe_key)
+        for n in notices
+        for u in n.users
+    ]
+    if rows:
+        Notification.objects.bulk_create(rows, ignore_conflicts=True, batch_size=NOTIFY_BATCH)
 
 
 def mark_notifications_read(*, user: User, now: datetime, ids: Iterable[int] | None = None) -> int:
