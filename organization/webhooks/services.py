@@ -9,7 +9,8 @@ import json
 import secrets
 import time
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -81,7 +82,15 @@ def deactivate_subscription(*, subscription: WebhookSubscription, now: datetime)
 # The outbox
 
 
-@transaction.atomic
+@dataclass(frozen=True)
+class OutgoingEvent:
+    """One event for emit_many: what emit takes, as a value."""
+
+    event: str
+    payload: Mapping[str, Any]
+    event_id: uuid.UUID | None = None
+
+
 def emit(
     *, event: str, payload: Mapping[str, Any], now: datetime, event_id: uuid.UUID | None = None
 ) -> list[WebhookDelivery]:
@@ -92,32 +101,50 @@ def emit(
     (ids and a few fields; never anything about a confidential account). Dates, decimals and UUIDs are fine.
     Pass a deterministic `event_id` (e.g. uuid5) to make repeating the same emit a no-op.
     """
-    if event not in WebhookEvent.values:
-        raise ValueError(f"Unknown webhook event {event!r}; add it to organization.models.WebhookEvent first.")
-    event_id = event_id or uuid.uuid4()
-    # Few subscriptions, and JSON containment is not portable to SQLite: filter the event list in Python.
-    subscribers = [
-        s
-        for s in WebhookSubscription.objects.filter(is_active=True, api_client__is_active=True).only("pk", "events")
-        if event in s.events
-    ]
-    if not subscribers:
+    return emit_many(events=[OutgoingEvent(event=event, payload=payload, event_id=event_id)], now=now)
+
+
+def emit_many(*, events: Sequence[OutgoingEvent], now: datetime) -> list[WebhookDelivery]:
+    """emit for several events at once (one conversation's issues, a sweep batch's escalations): one read of the
+    subscriptions and one INSERT of every delivery, whatever the number of events; each delivery's task is queued
+    after the caller's commit. An unknown event or a payload that is not JSON raises before anything is written."""
+    for item in events:
+        if item.event not in WebhookEvent.values:
+            raise ValueError(f"Unknown webhook event {item.event!r}; add it to organization.models.WebhookEvent first.")
+    if not events:
         return []
-    data = json.loads(json.dumps(dict(payload), cls=DjangoJSONEncoder))  # fail here, in the caller, if unencodable
-    WebhookDelivery.objects.bulk_create(
-        [
+    # Few subscriptions, and JSON containment is not portable to SQLite: filter the event lists in Python.
+    subscriptions = list(
+        WebhookSubscription.objects.filter(is_active=True, api_client__is_active=True).only("pk", "events")
+    )
+    fresh: list[WebhookDelivery] = []  # a new event id each: no repeat is possible, the INSERT returns the ids
+    repeatable: list[WebhookDelivery] = []  # a caller's event id: the same emit again must be a no-op
+    for item in events:
+        subscribers = [s for s in subscriptions if item.event in s.events]
+        if not subscribers:
+            continue
+        data = json.loads(json.dumps(dict(item.payload), cls=DjangoJSONEncoder))  # fail here, in the caller
+        event_id = item.event_id or uuid.uuid4()
+        (fresh if item.event_id is None else repeatable).extend(
             WebhookDelivery(
-                subscription=s, event=event, event_id=event_id, payload=data, next_attempt_at=now, created_at=now
+                subscription=s, event=item.event, event_id=event_id, payload=data, next_attempt_at=now, created_at=now
             )
             for s in subscribers
-        ],
-        ignore_conflicts=True,  # the same event_id again: already recorded
-    )
-    deliveries = list(
-        WebhookDelivery.objects.filter(event_id=event_id, subscription__in=subscribers, status=Status.PENDING)
-    )
-    for delivery in deliveries:
-        tasks.deliver_webhook_task.delay_on_commit(delivery.pk)
+        )
+    if not (fresh or repeatable):
+        return []
+    # No savepoint of its own (two statements more in a caller's transaction): what can fail is checked above.
+    with transaction.atomic(savepoint=False):
+        deliveries = WebhookDelivery.objects.bulk_create(fresh, batch_size=SWEEP_BATCH)
+        if repeatable:
+            WebhookDelivery.objects.bulk_create(repeatable, ignore_conflicts=True, batch_size=SWEEP_BATCH)
+            wanted = {(d.event_id, d.subscription_id) for d in repeatable}
+            recorded = WebhookDelivery.objects.filter(
+                event_id__in={e for e, _ in wanted}, subscription__in={s for _, s in wanted}, status=Status.PENDING
+            )
+            deliveries += [d for d in recorded if (d.event_id, d.subscription_id) in wanted]
+        for delivery in deliveries:
+            tasks.deliver_webhook_task.delay_on_commit(delivery.pk)
     return deliveries
 
 
