@@ -3,6 +3,7 @@ push (department notifications, hand-off notices, digests). Opening a log or an 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -91,7 +92,26 @@ def can_delete_contact_log(*, person: Any) -> bool:
 
 def department_recipients(*, issue: Issue, department: Department, exclude: User | None = None) -> list[User]:
     """The department's active members who may open the issue: who hears that it reached their inbox."""
-    members = User.objects.filter(department=department, is_active=True)
+    (recipients,) = departments_recipients(routes=[(issue, department)], exclude=exclude)
+    return recipients
+
+
+def departments_recipients(
+    *, routes: Sequence[tuple[Issue, Department]], exclude: User | None = None
+) -> list[list[User]]:
+    """department_recipients for several (issue, department) pairs at once (a conversation's issues, each to its
+    department), in their order. One query for all the departments' members, and one more per confidential
+    account (its team), whatever the number of issues."""
+    members = User.objects.filter(department__in={department.pk for _, department in routes}, is_active=True)
     if exclude is not None:
         members = members.exclude(pk=exclude.pk)
-    return account_policies.recipients_who_may_open(account=issue.account, candidates=members)
+    candidates = list(members)
+    may_open: dict[int, set[int]] = {}  # account id -> the candidates who may open it
+    for issue, _ in routes:
+        if issue.account_id not in may_open:
+            allowed = account_policies.recipients_who_may_open(account=issue.account, candidates=candidates)
+            may_open[issue.account_id] = {person.pk for person in allowed}
+    return [
+        [p for p in candidates if p.department_id == department.pk and p.pk in may_open[issue.account_id]]
+        for issue, department in routes
+    ]

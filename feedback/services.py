@@ -106,11 +106,13 @@ def log_contact_once(*, author: User, data: ContactLogInput, now: datetime, subm
     return log, False
 
 
-@transaction.atomic
 def log_contact(*, author: User, data: ContactLogInput, now: datetime) -> ContactLog:
     """Save a conversation and its issues in one go, route each issue to its department and notify its members.
 
-    Validation happens before any write; a failure anywhere rolls everything back.
+    Validation happens before any write; a failure anywhere rolls everything back. The writes are set-based:
+    one INSERT each for the log, its history row, our participants, theirs, the issues and all their
+    notifications, one read of the departments' members and one of the webhook subscriptions, however many
+    issues (docs/performance.md, "Contact-log create").
     """
     _validate(data, now=now)
     rules = account_selectors.tier_rules()  # read once: the default below and the account's contact clock
@@ -130,12 +132,12 @@ def log_contact(*, author: User, data: ContactLogInput, now: datetime) -> Contac
         next_contact_on=data.next_contact_on or default_next,
         author=author,
     )
-    log.full_clean()
-    log.save()
-    log.our_participants.set({author, *data.our_participants})
-    log.their_participants.set(data.their_participants)
-    for item in data.issues:
-        issue = Issue(
+    # The caller resolved the account, the author and each issue's department (the form, the serializer): full_clean
+    # need not read them again. The log's two check constraints are its rating's validators, which clean_fields
+    # applies, and a rule about deletion a new log cannot break; each would cost a query and a savepoint.
+    log.full_clean(exclude=["account", "author"], validate_constraints=False)
+    issues = [
+        Issue(
             contact_log=log,
             account=data.account,
             severity=item.severity,
@@ -144,42 +146,61 @@ def log_contact(*, author: User, data: ContactLogInput, now: datetime) -> Contac
             raised_by=author,
             raised_at=data.occurred_at,
         )
-        issue.full_clean()
-        issue.save()
-        _notify_department(issue=issue, department=item.department, exclude=author, kind="issue.routed")
-        if account_policies.systems_may_learn_of(account=data.account):
-            webhooks.emit(
-                event="issue.raised",
-                now=now,
-                payload={
-                    "issue": {
-                        "id": issue.pk,
-                        "account": issue.account_id,
-                        "department": issue.department_id,
-                        "severity": issue.severity,
-                        "verbatim": issue.verbatim,
-                        "raised_at": issue.raised_at,
-                    }
-                },
-            )
-    # A date the person chose decides when the account is due (and its place in "who to call next").
-    account_services.record_contact(
-        account_id=data.account.pk, occurred_at=data.occurred_at, next_contact_on=data.next_contact_on, rules=rules
-    )
-    signals.send_conversations_changed(data.account.pk)  # fresh health and signals, on commit
+        for item in data.issues
+    ]
+    for issue in issues:
+        issue.full_clean(exclude=["contact_log", "account", "department", "raised_by"])
+    # Everything that may refuse the conversation was asked above, so the writes need no savepoint of their own
+    # (two statements more inside the caller's transaction): inside one, an error rolls the caller back with them.
+    with transaction.atomic(savepoint=False):
+        log.save()
+        log.our_participants.add(author, *data.our_participants)
+        if data.their_participants:
+            log.their_participants.add(*data.their_participants)
+        Issue.objects.bulk_create(issues)
+        _notify_departments(routes=[(issue, issue.department) for issue in issues], exclude=author, kind="issue.routed")
+        if issues and account_policies.systems_may_learn_of(account=data.account):
+            webhooks.emit_many(events=[_raised(issue) for issue in issues], now=now)
+        # A date the person chose decides when the account is due (and its place in "who to call next").
+        account_services.record_contact(
+            account_id=data.account.pk, occurred_at=data.occurred_at, next_contact_on=data.next_contact_on, rules=rules
+        )
+        signals.send_conversations_changed(data.account.pk)  # fresh health and signals, on commit
     return log
 
 
-def _notify_department(*, issue: Issue, department: Department, exclude: User | None, kind: str) -> None:
-    """Tell the department's members an issue reached them: only those who may open it (a confidential account's
-    issue reaches the members on its team, never the rest of the department)."""
-    organization_services.notify(
-        users=policies.department_recipients(issue=issue, department=department, exclude=exclude),
-        kind=kind,
-        title=f"{issue.get_severity_display()} issue from {issue.account.name} for {department.name}",
-        body=issue.verbatim,
-        url=reverse("feedback:issue-detail", args=[issue.pk]),
-        dedupe_key=f"{kind}:{issue.pk}:{department.pk}",
+def _raised(issue: Issue) -> webhooks.OutgoingEvent:
+    return webhooks.OutgoingEvent(
+        event="issue.raised",
+        payload={
+            "issue": {
+                "id": issue.pk,
+                "account": issue.account_id,
+                "department": issue.department_id,
+                "severity": issue.severity,
+                "verbatim": issue.verbatim,
+                "raised_at": issue.raised_at,
+            }
+        },
+    )
+
+
+def _notify_departments(*, routes: Sequence[tuple[Issue, Department]], exclude: User | None, kind: str) -> None:
+    """Tell each department's members an issue reached them: only those who may open it (a confidential account's
+    issue reaches the members on its team, never the rest of the department). One INSERT for all of them."""
+    recipients = policies.departments_recipients(routes=routes, exclude=exclude)
+    organization_services.notify_many(
+        notices=[
+            organization_services.Notice(
+                users=people,
+                kind=kind,
+                title=f"{issue.get_severity_display()} issue from {issue.account.name} for {department.name}",
+                body=issue.verbatim,
+                url=reverse("feedback:issue-detail", args=[issue.pk]),
+                dedupe_key=f"{kind}:{issue.pk}:{department.pk}",
+            )
+            for (issue, department), people in zip(routes, recipients, strict=True)
+        ]
     )
 
 
@@ -250,7 +271,7 @@ def hand_off_issue(
         handed_off_at=now,
     )
     save_version(locked, by=by)  # the hand-off is a change of the issue: a version, so a stale edit is refused
-    _notify_department(issue=locked, department=to_department, exclude=by, kind="issue.handed_off")
+    _notify_departments(routes=[(locked, to_department)], exclude=by, kind="issue.handed_off")
     return handoff
 
 
