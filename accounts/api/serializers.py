@@ -29,7 +29,8 @@ class HealthSignalSerializer(serializers.Serializer[Any]):
 class AccountSerializer(serializers.ModelSerializer[Account]):
     """A customer account, ranked by strategic priority (rank 1 is the most strategic)."""
 
-    # Needs `cadence_days` (tier → days) and `today` in its context: computed once per request, never per row.
+    # The API's contract (the schema's source). Lists and GET write it from lean rows (accounts.api.rows); writes
+    # serialize with it, given `cadence_days` (tier → days) and `today` in the context, computed once per request.
 
     segment: serializers.SlugRelatedField[Segment] = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     owner = serializers.IntegerField(source="owner_id", read_only=True)
@@ -104,7 +105,7 @@ class AccountSerializer(serializers.ModelSerializer[Account]):
 class AccountDetailSerializer(AccountSerializer):
     """A customer account with the ids of its active contacts."""
 
-    # The contacts are prefetched by selectors.account_detail_for_user; after a write they are one query.
+    # GET writes this body from lean rows (accounts.api.rows); after a write the contacts are one query.
 
     contacts = serializers.SerializerMethodField(help_text="Ids of the account's active contacts.")
 

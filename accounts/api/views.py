@@ -28,6 +28,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts import policies, selectors, services
+from accounts.api import rows
 from accounts.api.serializers import (
     TIER_NAMES,
     TIERS_BY_NAME,
@@ -39,6 +40,7 @@ from accounts.api.serializers import (
 from accounts.filters import AccountFilter
 from accounts.models import Account, BuyingRole, CustomerContact, PriorityCriterion, Tier
 from kernel.api.idempotency import idempotent
+from kernel.api.rows import JSONRenderer
 from kernel.api.schema import (
     IF_MATCH_HEADER,
     error_response,
@@ -169,11 +171,12 @@ def _account_response(account: Account, *, created: bool = False) -> Response:
     )
 
 
-def _visible_detail(request: Request, pk: int) -> Account:
-    try:
-        return selectors.account_detail_for_user(user=request.user, pk=pk)
-    except Account.DoesNotExist:
-        raise exceptions.NotFound() from None
+def _lean_account_response(request: Request, pk: int) -> Response:
+    """GET of one account the caller may see (404 otherwise), from lean rows: two queries."""
+    body = rows.account_detail_body(selectors.accounts_for_user(user=request.user), pk=pk)
+    if body is None:
+        raise exceptions.NotFound()
+    return versioned_response(body, version=body["version"])
 
 
 class AccountListApi(generics.ListAPIView[Account]):
@@ -186,7 +189,8 @@ class AccountListApi(generics.ListAPIView[Account]):
 
     filterset_class = AccountApiFilter
     serializer_class = AccountSerializer
-    OutputSerializer = AccountSerializer
+    OutputSerializer = AccountSerializer  # the body's contract; accounts.api.rows writes it
+    renderer_classes = [JSONRenderer]
 
     @extend_schema_serializer(component_name="AccountCreate")
     class InputSerializer(AccountFieldsSerializer):
@@ -208,9 +212,8 @@ class AccountListApi(generics.ListAPIView[Account]):
 
     @extend_schema(parameters=[ORDERING_PARAMETER], responses=OutputSerializer)
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        rows = self.OutputSerializer(page, many=True, context=_row_context())
-        return self.get_paginated_response(rows.data)
+        page = self.paginate_queryset(rows.account_values(self.filter_queryset(self.get_queryset())))
+        return self.get_paginated_response(rows.account_rows(page or []))
 
     @extend_schema(request=InputSerializer, responses={201: AccountDetailSerializer}, parameters=[ETAG_HEADER])
     @idempotent
@@ -228,7 +231,8 @@ class AccountListApi(generics.ListAPIView[Account]):
 class AccountDetailApi(APIView):
     """One account you may see (404 otherwise). PATCH needs the version you edited; see the module docstring."""
 
-    OutputSerializer = AccountDetailSerializer
+    OutputSerializer = AccountDetailSerializer  # the body's contract; accounts.api.rows writes it for GET
+    renderer_classes = [JSONRenderer]
 
     @extend_schema_serializer(component_name="AccountUpdate")
     class InputSerializer(VersionedFieldsSerializer):
@@ -238,7 +242,7 @@ class AccountDetailApi(APIView):
 
     @extend_schema(responses=OutputSerializer, parameters=[ETAG_HEADER])
     def get(self, request: Request, pk: int) -> Response:
-        return _account_response(_visible_detail(request, pk))
+        return _lean_account_response(request, pk)
 
     @extend_schema(
         request=InputSerializer,
@@ -276,6 +280,7 @@ class AccountByExternalIdApi(APIView):
     """
 
     OutputSerializer = AccountDetailSerializer
+    renderer_classes = [JSONRenderer]
 
     @extend_schema_serializer(component_name="AccountUpsert")
     class InputSerializer(VersionedFieldsSerializer):
@@ -287,7 +292,7 @@ class AccountByExternalIdApi(APIView):
         pk = visible.values_list("pk", flat=True).first()
         if pk is None:
             raise exceptions.NotFound()
-        return _account_response(_visible_detail(request, pk))
+        return _lean_account_response(request, pk)
 
     @extend_schema(
         request=InputSerializer,

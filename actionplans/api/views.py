@@ -36,11 +36,13 @@ from rest_framework.views import APIView
 from accounts.api.serializers import VisibleAccountField
 from accounts.models import Account
 from actionplans import policies, selectors, services
+from actionplans.api import rows
 from actionplans.api.serializers import ActionPlanSerializer, ActionPlanStatusField, EscalationSerializer
 from actionplans.filters import ActionPlanFilter, EscalationFilter
 from actionplans.models import ActionPlan, Escalation, PlanStep
 from feedback.models import Issue, IssueStatus
 from kernel.api.idempotency import idempotent
+from kernel.api.rows import JSONRenderer
 from kernel.api.schema import (
     ID_PARAMETER,
     IDEMPOTENCY_RESPONSES,
@@ -101,6 +103,14 @@ def _changeable_plan(request: Request, person: User, pk: int) -> ActionPlan:
     if not policies.can_change_plan(person=person, plan=plan):
         raise exceptions.PermissionDenied("Only the owner, the department lead, executives and admins change a plan.")
     return plan
+
+
+def _lean_plan_response(request: Request, pk: int) -> Response:
+    """GET of one plan the caller may see (404 otherwise), from lean rows."""
+    body = rows.plan_body(selectors.plans_for_user(user=request.user), pk=pk)
+    if body is None:
+        raise exceptions.NotFound()
+    return versioned_response(body, version=body["version"])
 
 
 def _plan_response(plan: ActionPlan, *, created: bool = False) -> Response:
@@ -173,11 +183,16 @@ class ActionPlanListApi(_CursorListApi[ActionPlan]):
     """
 
     filterset_class = ActionPlanFilter
-    serializer_class = ActionPlanSerializer
+    serializer_class = ActionPlanSerializer  # the body's contract; actionplans.api.rows writes it
     cursor_ordering = ("due_on", "id")
+    renderer_classes = [JSONRenderer]
 
     def get_queryset(self) -> QuerySet[ActionPlan]:
         return _plans(self.request.user)
+
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        page = self.paginate_queryset(rows.plan_values(self.filter_queryset(self.get_queryset())))
+        return self.get_paginated_response(rows.plan_rows(page or []))
 
     @extend_schema(
         request=PolymorphicProxySerializer(
@@ -234,6 +249,8 @@ class ActionPlanDetailApi(APIView):
     """One plan you may see (404 otherwise). Its owner, the department's lead, executives and admins may PATCH it,
     with the version edited; API clients get 403."""
 
+    renderer_classes = [JSONRenderer]
+
     @extend_schema_serializer(component_name="ActionPlanUpdate")
     class InputSerializer(serializers.Serializer[Any]):
         """The fields to change, and the version you edited (here or as an If-Match header). A new due date is a
@@ -252,7 +269,7 @@ class ActionPlanDetailApi(APIView):
 
     @extend_schema(responses=ActionPlanSerializer, parameters=[ID_PARAMETER, ETAG_HEADER])
     def get(self, request: Request, pk: int) -> Response:
-        return _plan_response(_visible_plan(request, pk))
+        return _lean_plan_response(request, pk)
 
     @extend_schema(
         request=InputSerializer,

@@ -32,11 +32,13 @@ from rest_framework.views import APIView
 from accounts.api.serializers import VisibleAccountField
 from accounts.models import Account, CustomerContact
 from feedback import policies, selectors, services
+from feedback.api import rows
 from feedback.api.serializers import ContactLogSerializer, IssueSerializer
 from feedback.filters import ContactLogFilter, IssueFilter
 from feedback.forms import MAX_ISSUE_ROWS
 from feedback.models import Channel, ContactLog, Issue, Severity, Topic
 from kernel.api.idempotency import idempotent
+from kernel.api.rows import JSONRenderer
 from kernel.api.schema import (
     ID_PARAMETER,
     IDEMPOTENCY_RESPONSES,
@@ -100,6 +102,22 @@ def _log_response(log: ContactLog, *, created: bool = False) -> Response:
     return versioned_response(ContactLogSerializer(log).data, version=log.version, location=location)
 
 
+def _lean_log_response(request: Request, pk: int) -> Response:
+    """GET of one contact log the caller may see (404 otherwise), from lean rows."""
+    body = rows.contact_log_body(selectors.contact_logs_for_user(user=request.user), pk=pk)
+    if body is None:
+        raise exceptions.NotFound()
+    return versioned_response(body, version=body["version"])
+
+
+def _lean_issue_response(request: Request, pk: int) -> Response:
+    """GET of one issue the caller may see (404 otherwise), from lean rows."""
+    body = rows.issue_body(selectors.issues_for_user(user=request.user), pk=pk)
+    if body is None:
+        raise exceptions.NotFound()
+    return versioned_response(body, version=body["version"])
+
+
 def _issue_response(issue: Issue) -> Response:
     return versioned_response(IssueSerializer(issue).data, version=issue.version)
 
@@ -123,8 +141,9 @@ class ContactLogListApi(_CursorListApi[ContactLog]):
     """
 
     filterset_class = ContactLogFilter
-    serializer_class = ContactLogSerializer
+    serializer_class = ContactLogSerializer  # the body's contract; feedback.api.rows writes it
     cursor_ordering = ("-occurred_at", "-id")
+    renderer_classes = [JSONRenderer]
 
     @extend_schema_serializer(component_name="ContactLogCreate")
     class InputSerializer(serializers.Serializer[Any]):
@@ -158,6 +177,10 @@ class ContactLogListApi(_CursorListApi[ContactLog]):
 
     def get_queryset(self) -> QuerySet[ContactLog]:
         return _logs(self.request.user)
+
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        page = self.paginate_queryset(rows.contact_log_values(self.filter_queryset(self.get_queryset())))
+        return self.get_paginated_response(rows.contact_log_rows(page or []))
 
     @extend_schema(
         request=InputSerializer,
@@ -198,6 +221,8 @@ class ContactLogListApi(_CursorListApi[ContactLog]):
 class ContactLogDetailApi(APIView):
     """One contact log you may see (404 otherwise). Its author may PATCH it for 24 hours, with the version edited."""
 
+    renderer_classes = [JSONRenderer]
+
     @extend_schema_serializer(component_name="ContactLogUpdate")
     class InputSerializer(serializers.Serializer[Any]):
         """The fields to change, and the version you edited (here or as an If-Match header)."""
@@ -215,7 +240,7 @@ class ContactLogDetailApi(APIView):
 
     @extend_schema(responses=ContactLogSerializer, parameters=[ID_PARAMETER, ETAG_HEADER])
     def get(self, request: Request, pk: int) -> Response:
-        return _log_response(_visible_log(request, pk))
+        return _lean_log_response(request, pk)
 
     @extend_schema(
         request=InputSerializer,
@@ -248,19 +273,26 @@ class IssueListApi(_CursorListApi[Issue]):
     """
 
     filterset_class = IssueFilter
-    serializer_class = IssueSerializer
+    serializer_class = IssueSerializer  # the body's contract; feedback.api.rows writes it
     cursor_ordering = ("-raised_at", "-id")
+    renderer_classes = [JSONRenderer]
 
     def get_queryset(self) -> QuerySet[Issue]:
         return selectors.issues_for_user(user=self.request.user)
+
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        page = self.paginate_queryset(rows.issue_values(self.filter_queryset(self.get_queryset())))
+        return self.get_paginated_response(rows.issue_rows(page or []))
 
 
 class IssueDetailApi(APIView):
     """One issue you may see (404 otherwise)."""
 
+    renderer_classes = [JSONRenderer]
+
     @extend_schema(responses=IssueSerializer, parameters=[ID_PARAMETER, ISSUE_ETAG_HEADER])
     def get(self, request: Request, pk: int) -> Response:
-        return _issue_response(_visible_issue(request, pk))
+        return _lean_issue_response(request, pk)
 
 
 class IssueAcknowledgeApi(APIView):

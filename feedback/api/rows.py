@@ -1,0 +1,190 @@
+"""Contact log and issue bodies as lean rows (kernel.api.rows): what ContactLogSerializer and IssueSerializer
+write, built from `.values()` without model instances. tests/test_api_lean_rows.py holds them together."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from typing import Any
+
+from django.db.models import QuerySet
+
+from feedback.models import ContactLog, Issue, IssueHandoff
+from kernel.api.rows import date_text, datetime_writer
+
+# The values a row is built from; the cursor orderings' fields (occurred_at, raised_at, id) are among them.
+CONTACT_LOG_VALUES = (
+    "id",
+    "account_id",
+    "account__name",
+    "occurred_at",
+    "channel",
+    "topics",
+    "summary",
+    "rating",
+    "rating_comment",
+    "next_contact_on",
+    "author_id",
+    "author__full_name",
+    "version",
+    "created_at",
+    "updated_at",
+)
+ISSUE_VALUES = (
+    "id",
+    "contact_log_id",
+    "account_id",
+    "account__name",
+    "severity",
+    "department_id",
+    "department__name",
+    "verbatim",
+    "status",
+    "raised_by_id",
+    "raised_by__full_name",
+    "raised_at",
+    "acknowledged_by_id",
+    "acknowledged_at",
+    "resolved_at",
+    "version",
+    "created_at",
+    "updated_at",
+)
+_HANDOFF_VALUES = (
+    "id",
+    "issue_id",
+    "from_department_id",
+    "from_department__name",
+    "to_department_id",
+    "to_department__name",
+    "note",
+    "handed_off_by_id",
+    "handed_off_at",
+)
+
+
+def contact_log_values(queryset: QuerySet[ContactLog]) -> QuerySet[ContactLog, dict[str, Any]]:
+    """A scoped contact-log QuerySet as the rows contact_log_rows builds from (account and author joined)."""
+    rows: QuerySet[ContactLog, dict[str, Any]] = queryset.prefetch_related(None).values(*CONTACT_LOG_VALUES)
+    return rows
+
+
+def contact_log_rows(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """ContactLogSerializer's body of each row: the participants and issues of all of them in three queries."""
+    ids = [row["id"] for row in rows]
+    ours: dict[int, list[int]] = defaultdict(list)
+    theirs: dict[int, list[int]] = defaultdict(list)
+    issues: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    if ids:
+        # In the order the serializer's prefetch gives (User's, CustomerContact's ordering; the id settles ties).
+        people = ContactLog.our_participants.through.objects.filter(contactlog_id__in=ids)
+        for log_id, user_id in people.order_by("user__full_name", "user__email", "user_id").values_list(
+            "contactlog_id", "user_id"
+        ):
+            ours[log_id].append(user_id)
+        contacts = ContactLog.their_participants.through.objects.filter(contactlog_id__in=ids)
+        for log_id, contact_id in contacts.order_by(
+            "-customercontact__influence", "customercontact__name", "customercontact_id"
+        ).values_list("contactlog_id", "customercontact_id"):
+            theirs[log_id].append(contact_id)
+        raised = Issue.objects.filter(contact_log_id__in=ids).order_by("id")
+        for issue in raised.values("id", "contact_log_id", "severity", "department_id", "verbatim", "status"):
+            issues[issue["contact_log_id"]].append(
+                {
+                    "id": issue["id"],
+                    "severity": issue["severity"],
+                    "department": issue["department_id"],
+                    "verbatim": issue["verbatim"],
+                    "status": issue["status"],
+                }
+            )
+    moment = datetime_writer()
+    return [
+        {
+            "id": row["id"],
+            "account": row["account_id"],
+            "account_name": row["account__name"],
+            "occurred_at": moment(row["occurred_at"]),
+            "channel": row["channel"],
+            "topics": None if row["topics"] is None else list(row["topics"]),
+            "summary": row["summary"],
+            "rating": row["rating"],
+            "rating_comment": row["rating_comment"],
+            "next_contact_on": date_text(row["next_contact_on"]),
+            "author": row["author_id"],
+            "author_name": row["author__full_name"],
+            "our_participants": ours[row["id"]],
+            "their_participants": theirs[row["id"]],
+            "issues": issues[row["id"]],
+            "version": row["version"],
+            "created_at": moment(row["created_at"]),
+            "updated_at": moment(row["updated_at"]),
+        }
+        for row in rows
+    ]
+
+
+def contact_log_body(queryset: QuerySet[ContactLog], *, pk: int) -> dict[str, Any] | None:
+    """One contact log of a scoped QuerySet (None: not visible), as ContactLogSerializer writes it."""
+    row = contact_log_values(queryset.filter(pk=pk)).first()
+    return None if row is None else contact_log_rows([row])[0]
+
+
+def issue_values(queryset: QuerySet[Issue]) -> QuerySet[Issue, dict[str, Any]]:
+    """A scoped issue QuerySet as the rows issue_rows builds from (account, department and raiser joined)."""
+    rows: QuerySet[Issue, dict[str, Any]] = queryset.prefetch_related(None).values(*ISSUE_VALUES)
+    return rows
+
+
+def issue_rows(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """IssueSerializer's body of each row: the pending hand-offs of all of them in one query."""
+    moment = datetime_writer()
+    pending: dict[int, dict[str, Any]] = {}
+    ids = [row["id"] for row in rows]
+    if ids:
+        waiting = IssueHandoff.objects.filter(issue_id__in=ids, accepted_at__isnull=True)
+        # The latest first, as IssueHandoff's ordering has it (a unique constraint allows one per issue anyway).
+        for handoff in waiting.order_by("-handed_off_at", "-id").values(*_HANDOFF_VALUES):
+            pending.setdefault(
+                handoff["issue_id"],
+                {
+                    "id": handoff["id"],
+                    "from_department": handoff["from_department_id"],
+                    "from_department_name": handoff["from_department__name"],
+                    "to_department": handoff["to_department_id"],
+                    "to_department_name": handoff["to_department__name"],
+                    "note": handoff["note"],
+                    "handed_off_by": handoff["handed_off_by_id"],
+                    "handed_off_at": moment(handoff["handed_off_at"]),
+                },
+            )
+    return [
+        {
+            "id": row["id"],
+            "contact_log": row["contact_log_id"],
+            "account": row["account_id"],
+            "account_name": row["account__name"],
+            "severity": row["severity"],
+            "department": row["department_id"],
+            "department_name": row["department__name"],
+            "verbatim": row["verbatim"],
+            "status": row["status"],
+            "raised_by": row["raised_by_id"],
+            "raised_by_name": row["raised_by__full_name"],
+            "raised_at": moment(row["raised_at"]),
+            "acknowledged_by": row["acknowledged_by_id"],
+            "acknowledged_at": moment(row["acknowledged_at"]),
+            "resolved_at": moment(row["resolved_at"]),
+            "pending_handoff": pending.get(row["id"]),
+            "version": row["version"],
+            "created_at": moment(row["created_at"]),
+            "updated_at": moment(row["updated_at"]),
+        }
+        for row in rows
+    ]
+
+
+def issue_body(queryset: QuerySet[Issue], *, pk: int) -> dict[str, Any] | None:
+    """One issue of a scoped QuerySet (None: not visible), as IssueSerializer writes it."""
+    row = issue_values(queryset.filter(pk=pk)).first()
+    return None if row is None else issue_rows([row])[0]
