@@ -10,6 +10,8 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from django.core.cache import cache
+from django.db import transaction
 from django.db.models import (
     Case,
     Count,
@@ -191,8 +193,31 @@ def tier_rules() -> TierRules:
     )
 
 
+# Every API row and account page shows its tier's cadence; the rules change a few times a year. They are cached,
+# dropped by every save or delete of a TierRule (accounts.apps connects forget_tier_rules), and kept at most
+# this long in case a reader stored the old rules while a change committed.
+TIER_RULES_CACHE_KEY = "accounts:tier-rules:v1"
+TIER_RULES_CACHE_SECONDS = 300
+
+
+def cached_tier_rules() -> TierRules:
+    """tier_rules(), from the cache when it holds them: a request's constants cost no query."""
+    rules = cache.get(TIER_RULES_CACHE_KEY)
+    if not isinstance(rules, TierRules):
+        rules = tier_rules()
+        cache.add(TIER_RULES_CACHE_KEY, rules, TIER_RULES_CACHE_SECONDS)
+    return rules
+
+
+def forget_tier_rules(**_signal: Any) -> None:
+    """Drop the cached rules now (this transaction reads its own change) and after commit (other readers, who
+    may have cached the old rules in between)."""
+    cache.delete(TIER_RULES_CACHE_KEY)
+    transaction.on_commit(lambda: cache.delete(TIER_RULES_CACHE_KEY))
+
+
 def cadence_days() -> dict[int, int]:
-    return tier_rules().cadence_days
+    return cached_tier_rules().cadence_days
 
 
 def next_contact_after(*, tier: int, occurred_at: datetime, rules: TierRules | None = None) -> date:

@@ -10,8 +10,9 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from accounts import selectors as account_selectors
 from accounts import services
-from accounts.models import Account, AccountScore, BuyingRole, CustomerContact, PriorityCriterion
+from accounts.models import Account, AccountScore, BuyingRole, CustomerContact, PriorityCriterion, Tier
 from organization.models import Role, User
 from tests.factories import AccountFactory, ContactFactory, CriterionFactory, SegmentFactory, UserFactory
 
@@ -788,3 +789,37 @@ def test_priority_criteria_are_listed_in_their_order(api: APIClient, read_token:
     first = response.json()["results"][0]
     assert set(first) == {"id", "name", "description", "weight", "is_active", "order"}
     assert (first["weight"], first["description"], first["is_active"]) == ("4.00", "Annual spend", True)
+
+
+# --- per-request constants ---------------------------------------------------------------------------------------
+
+
+def test_the_tier_cadences_are_read_once_then_come_from_the_cache(
+    api: APIClient, alice: User, django_assert_num_queries: Any
+) -> None:
+    AccountFactory.create(owner=alice)
+    as_person(api, alice).get(reverse("api:accounts"))
+
+    with django_assert_num_queries(1):  # the page of accounts (+segment, owner): no tier rules
+        response = api.get(reverse("api:accounts"))
+
+    assert response.json()["results"][0]["cadence_days"] == account_selectors.tier_rules().cadence_days[Tier.MAINTAIN]
+
+
+def test_a_changed_cadence_shows_in_the_next_api_response(api: APIClient, alice: User) -> None:
+    account = AccountFactory.create(owner=alice)
+    recompute()
+    as_person(api, alice)
+    assert api.get(reverse("api:account", kwargs={"pk": account.pk})).json()["cadence_days"] != 3
+    rules = account_selectors.tier_rules()
+    erin = UserFactory.create(role=Role.EXECUTIVE)
+
+    services.update_priority_settings(
+        weights={},
+        rules={tier: (rules.min_score[tier], 3) for tier in rules.cadence_days},
+        changed_by=erin,
+        now=timezone.now(),
+    )
+
+    assert api.get(reverse("api:account", kwargs={"pk": account.pk})).json()["cadence_days"] == 3
+    assert {row["cadence_days"] for row in api.get(reverse("api:accounts")).json()["results"]} == {3}
