@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 
 
@@ -61,3 +62,36 @@ class KpiSnapshot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} {self.scope}:{self.scope_id}"
+
+
+class AccountMonthRollup(models.Model):
+    """One account's conversations in one calendar month (the month in the site's time zone), counted from the
+    contact logs that are not deleted: what the dashboard's rating sparklines and the customer-voice KPI read
+    instead of two years of logs. Rebuilt by `manage.py rebuild_rollups`; kept current by recounting an
+    account's months after each commit that changes its conversations (dashboards.receivers)."""
+
+    account = models.ForeignKey("accounts.Account", models.CASCADE, related_name="+")
+    month = models.DateField(help_text="The month's first day.")
+    # Copied from the account when counted, so the KPI sums a month per owner from this table alone (an index-
+    # only scan, no join to 50,000 accounts); an owner or confidentiality change recounts the account.
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="+")
+    is_confidential = models.BooleanField(default=False)
+    contacts = models.PositiveIntegerField(default=0)
+    ratings = models.PositiveIntegerField(default=0, help_text="Conversations with a rating.")
+    rating_sum = models.PositiveIntegerField(default=0)
+    ratings_4_5 = models.PositiveIntegerField(default=0, help_text="Ratings of 4 or 5.")
+    computed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["account", "month"]
+        constraints = [models.UniqueConstraint(fields=["account", "month"], name="account_month_rollup_once")]
+        # The KPI reads one or a few months for every account: the month first, the sums beside it.
+        indexes = [
+            models.Index(
+                fields=["month", "is_confidential", "owner", "ratings", "rating_sum", "ratings_4_5"],
+                name="account_month_rollup_month",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.account_id} {self.month:%Y-%m}"

@@ -1,4 +1,6 @@
-"""Demo KPI snapshots and account health: a year of trend from the first `make run`, not a year later."""
+"""Demo rollups, KPI snapshots and account health: a year of trend from the first `make run`, not a year later.
+
+Runs after every other app's seeder (and after the large bulk loader), so the rollups count the loaded logs."""
 
 from __future__ import annotations
 
@@ -10,5 +12,6 @@ from kernel.seeding import SeedContext
 
 def seed(ctx: SeedContext) -> None:
     now = timezone.now()
+    services.rebuild_rollups()
     services.backfill_kpi_snapshots(today=timezone.localdate(now))
     services.backfill_health(now=now)

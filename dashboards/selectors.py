@@ -15,16 +15,29 @@ from statistics import median
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.db.models import Avg, Count, ExpressionWrapper, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum
-from django.db.models.functions import Coalesce, TruncMonth
+from django.db.models import (
+    Case,
+    Count,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from accounts.models import Account, AccountHealthMonth, AccountStatus, Tier
+from accounts.models import Account, AccountHealthMonth, AccountStatus, Tier, visible_through_account
 from accounts.policies import sees_everything
 from accounts.selectors import cadence_days, call_next_for_user, contact_status, month_starts, tier_rules
 from actionplans.models import ACTIVE_STATUSES, ActionPlan, Escalation, PlanStatus, PlanStep, kept_promise
 from actionplans.selectors import calendar_timezone
-from dashboards.models import KpiScope, KpiSnapshot
+from dashboards.models import AccountMonthRollup, KpiScope, KpiSnapshot
 from feedback.models import Channel, ContactLog, Issue, IssueHandoff, IssueStatus, Severity
 from feedback.selectors import inbox_for_department
 from organization.models import Department, Role, User
@@ -159,17 +172,12 @@ def kpi_tables(*, user: Any, start: datetime, end: datetime, today: date | None 
             promised[scope].append(was_kept)
 
     ratings: dict[tuple[Scope, Key], list[int]] = defaultdict(lambda: [0, 0, 0])  # sum, total, 4–5
-    for department, owner, rating_sum, total, good in (
-        ContactLog.objects.visible_to(user)
-        .filter(occurred_at__gte=start, occurred_at__lt=end, rating__isnull=False)
-        .order_by()
-        .values_list(*PATHS["log"])
-        .annotate(rating_sum=Sum("rating"), total=Count("pk"), good=Count("pk", filter=Q(rating__gte=4)))
-    ):
+    for department, owner, rating_sum, total, good in rating_sums(user=user, start=start, end=end):
         for scope in _scopes(department, owner):
             ratings[scope][0] += rating_sum or 0
-            ratings[scope][1] += total
-            ratings[scope][2] += good
+            ratings[scope][1] += total or 0
+            ratings[scope][2] += good or 0
+    ratings = defaultdict(lambda: [0, 0, 0], {scope: sums for scope, sums in ratings.items() if sums[1]})
 
     keys = {(None, None)} | set(coverage) | set(response) | set(unacknowledged) | set(resolution)
     keys |= set(promised) | set(ratings)
@@ -192,6 +200,94 @@ def kpi_tables(*, user: Any, start: datetime, end: datetime, today: date | None 
             ratings=rated,
         )
     return tables
+
+
+# --- Ratings from the monthly rollups ---------------------------------------------------------------------------
+
+
+def _month_bounds(moment: datetime) -> tuple[datetime, datetime]:
+    """[first instant, first instant of the next) of the calendar month holding `moment`, in the site's zone."""
+    first = timezone.localtime(moment).date().replace(day=1)
+    following = (first + timedelta(days=32)).replace(day=1)
+    return day_bounds(first, first)[0], day_bounds(following, following)[0]
+
+
+@dataclass(frozen=True)
+class RatingPlan:
+    """How to read the ratings of [start, end): whole months from the rollups, plus (or minus) the logs of the
+    window's edges. A month the window covers only in part is read from its logs when that part is the smaller
+    (by time up to now, since nothing is logged later), else from its rollup less the logs outside the window."""
+
+    months: list[date]
+    add: list[tuple[datetime, datetime]]
+    subtract: list[tuple[datetime, datetime]]
+
+
+def rating_plan(*, start: datetime, end: datetime, now: datetime) -> RatingPlan:
+    months: list[date] = []
+    add: list[tuple[datetime, datetime]] = []
+    subtract: list[tuple[datetime, datetime]] = []
+
+    def cost(low: datetime, high: datetime) -> timedelta:
+        return max(timedelta(0), min(high, now) - low)
+
+    month_start, month_end = _month_bounds(start)
+    while month_start < end:
+        low, high = max(start, month_start), min(end, month_end)
+        outside = [(month_start, low), (high, month_end)]
+        if (low, high) == (month_start, month_end):
+            months.append(timezone.localtime(month_start).date())
+        elif cost(low, high) <= sum((cost(a, b) for a, b in outside), timedelta(0)):
+            add.append((low, high))
+        else:
+            months.append(timezone.localtime(month_start).date())
+            subtract.extend((a, b) for a, b in outside if a < b)
+        month_start, month_end = _month_bounds(month_end)
+    return RatingPlan(months, add, subtract)
+
+
+def _between(spans: list[tuple[datetime, datetime]]) -> Q:
+    rule = Q(pk__in=[])
+    for low, high in spans:
+        rule |= Q(occurred_at__gte=low, occurred_at__lt=high)
+    return rule
+
+
+def rating_sums(*, user: Any, start: datetime, end: datetime) -> list[tuple[Key, Key, int, int, int]]:
+    """(department, owner, sum, ratings, 4–5 ratings) of the conversations in [start, end) the viewer may see,
+    rows to add up per department and owner (a pair may come twice, or with a negative edge): one query over
+    the month rollups and the logs of the window's edges, whatever the length of the history."""
+    plan = rating_plan(start=start, end=end, now=timezone.now())
+    parts: list[QuerySet[Any, Any]] = []
+    if plan.months:
+        rollups = AccountMonthRollup.objects.filter(month__in=plan.months, ratings__gt=0)
+        if not sees_everything(user):
+            # Open accounts from the rollups alone; confidential ones only those the one rule lets them see.
+            confidential = Account.objects.visible_to(user).filter(is_confidential=True).values("pk")
+            rollups = rollups.filter(Q(is_confidential=False) | Q(account__in=confidential))
+        parts.append(
+            rollups.order_by()
+            .values_list("owner__department_id", "owner_id")
+            .annotate(rating_sum=Sum("rating_sum"), total=Sum("ratings"), good=Sum("ratings_4_5"))
+        )
+    if plan.add or plan.subtract:
+        added = _between(plan.add)
+        sign = Case(When(added, then=Value(1)), default=Value(-1), output_field=IntegerField())
+        parts.append(
+            ContactLog.objects.visible_to(user)
+            .filter(added | _between(plan.subtract), rating__isnull=False)
+            .order_by()
+            .values_list(*PATHS["log"])
+            .annotate(
+                rating_sum=Sum(sign * F("rating")),
+                total=Sum(sign),
+                good=Sum(Case(When(rating__gte=4, then=sign), default=Value(0), output_field=IntegerField())),
+            )
+        )
+    if not parts:
+        return []
+    rows = parts[0] if len(parts) == 1 else parts[0].union(parts[1], all=True)
+    return list(rows)
 
 
 def kpi_table(
@@ -293,21 +389,17 @@ def priority_totals(accounts: QuerySet[Account], *, today: date) -> PriorityTota
 
 
 def monthly_ratings(*, user: Any, account_ids: Iterable[int], today: date) -> dict[int, list[float | None]]:
-    """Each account's average "how are we doing" rating per month over the last 12 months (None: no rating)."""
+    """Each account's average "how are we doing" rating per month over the last 12 months (None: no rating),
+    read from the monthly rollups: one query over at most twelve rows per account."""
     firsts = month_starts(today)
-    start, _ = day_bounds(firsts[0], firsts[0])
     by_account: dict[int, dict[date, float]] = defaultdict(dict)
-    for row in (
-        ContactLog.objects.visible_to(user)
-        .filter(account_id__in=list(account_ids), rating__isnull=False, occurred_at__gte=start)
-        .annotate(month=TruncMonth("occurred_at"))
+    for account_id, month, rating_sum, ratings in (
+        visible_through_account(AccountMonthRollup.objects.all(), user)
+        .filter(account_id__in=list(account_ids), month__gte=firsts[0], month__lte=firsts[-1], ratings__gt=0)
         .order_by()
-        .values("account_id", "month")
-        .annotate(average=Avg("rating"))
+        .values_list("account_id", "month", "rating_sum", "ratings")
     ):
-        month = row["month"]
-        first = (timezone.localtime(month) if isinstance(month, datetime) else month).date().replace(day=1)
-        by_account[row["account_id"]][first] = round(float(row["average"]), 2)
+        by_account[account_id][month] = round(rating_sum / ratings, 2)
     return {pk: [months.get(first) for first in firsts] for pk, months in by_account.items()}
 
 

@@ -4,22 +4,23 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Collection, Iterator
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.contrib.auth.models import AnonymousUser
-from django.db import transaction
-from django.db.models import Avg, Count, Max, Q
+from django.db import connection, transaction
+from django.db.models import Avg, Count, DateField, DateTimeField, F, Max, Q, QuerySet, Sum, Value
+from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 
 from accounts.models import Account, AccountHealthMonth, health_band
 from accounts.selectors import month_starts, tier_rules
 from actionplans.models import ActionPlan, PlanStatus, kept_promise
 from actionplans.selectors import calendar_timezone
-from dashboards.models import SNAPSHOT_FIELDS, KpiScope, KpiSnapshot
+from dashboards.models import SNAPSHOT_FIELDS, AccountMonthRollup, KpiScope, KpiSnapshot
 from dashboards.selectors import OPEN_ISSUE, day_bounds, kpi_tables, open_escalations
 from feedback.models import ContactLog, Issue, Severity
 
@@ -297,3 +298,108 @@ def backfill_health(*, now: datetime, months: int = 12) -> None:
         end_of_month, _ = day_bounds(first, first)
         recompute_health(now=end_of_month - timedelta(seconds=1))
     recompute_health(now=now)
+
+
+# --- Monthly rollups ---------------------------------------------------------------------------------------------
+
+ROLLUP_FIELDS = ["contacts", "ratings", "rating_sum", "ratings_4_5"]
+
+
+def _month_counts(logs: QuerySet[ContactLog]) -> QuerySet[ContactLog, dict[str, Any]]:
+    """Per account and calendar month (in the site's time zone, as TruncMonth reads it everywhere else): the
+    conversations, the ratings, their sum and the 4–5 ratings. Columns in AccountMonthRollup's order."""
+    return (
+        logs.filter(deleted_at__isnull=True)
+        .annotate(
+            rollup_month=TruncMonth("occurred_at", output_field=DateField()),
+            rollup_owner=F("account__owner_id"),
+            rollup_confidential=F("account__is_confidential"),
+        )
+        .order_by()
+        .values("account_id", "rollup_month", "rollup_owner", "rollup_confidential")
+        .annotate(
+            contacts=Count("pk"),
+            ratings=Count("rating"),
+            rating_sum=Coalesce(Sum("rating"), 0),
+            ratings_4_5=Count("pk", filter=Q(rating__gte=4)),
+        )
+    )
+
+
+def recount_account_months(*, account_ids: Collection[int]) -> int:
+    """Recount every month of these accounts from their contact logs: the incremental step after a
+    conversation is logged, edited, moved or deleted. Idempotent (it writes what the logs say, not a
+    difference), and serialised per account by locking the account rows, so two recounts racing for one
+    account cannot leave the older count last. Returns the number of account-months written."""
+    ids = sorted(set(account_ids))
+    if not ids:
+        return 0
+    with transaction.atomic():
+        list(Account.objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk", flat=True))
+        rows = [
+            AccountMonthRollup(
+                account_id=row["account_id"],
+                month=row["rollup_month"],
+                owner_id=row["rollup_owner"],
+                is_confidential=row["rollup_confidential"],
+                **{f: row[f] for f in ROLLUP_FIELDS},
+            )
+            for row in _month_counts(ContactLog.objects.filter(account_id__in=ids))
+        ]
+        # A month whose last conversation went away (deleted, moved) keeps no row: a missing month is empty.
+        fresh = {(row.account_id, row.month) for row in rows}
+        stale = [
+            pk
+            for pk, account_id, month in AccountMonthRollup.objects.filter(account_id__in=ids).values_list(
+                "pk", "account_id", "month"
+            )
+            if (account_id, month) not in fresh
+        ]
+        if stale:
+            AccountMonthRollup.objects.filter(pk__in=stale).delete()
+        AccountMonthRollup.objects.bulk_create(
+            rows,
+            update_conflicts=True,
+            unique_fields=["account", "month"],
+            update_fields=["owner", "is_confidential", *ROLLUP_FIELDS, "computed_at"],
+        )
+    return len(rows)
+
+
+def rebuild_rollups(*, batch_size: int = 5000, progress: Callable[[int, int], None] | None = None) -> int:
+    """Every account's months from scratch, set-based: one INSERT … SELECT (grouped in the database) per batch
+    of accounts, after deleting the batch's old rows, each batch in its own transaction. `progress(done, total)`
+    is called after each batch. Safe to run while the site is up: a batch's accounts are locked while it runs."""
+    ids = list(Account.objects.order_by("pk").values_list("pk", flat=True))
+    table = connection.ops.quote_name(AccountMonthRollup._meta.db_table)
+    names = ["account_id", "month", "owner_id", "is_confidential", *ROLLUP_FIELDS, "computed_at"]
+    columns = ", ".join(connection.ops.quote_name(name) for name in names)
+    written = 0
+    for done, chunk in enumerate(_batches(ids, batch_size), start=1):
+        with transaction.atomic():
+            list(Account.objects.select_for_update().filter(pk__in=chunk).values_list("pk", flat=True))
+            AccountMonthRollup.objects.filter(account_id__in=chunk).delete()
+            select = _month_counts(ContactLog.objects.filter(account_id__in=chunk)).annotate(
+                computed_at=Value(timezone.now(), output_field=DateTimeField())
+            )
+            sql, params = select.query.sql_with_params()
+            with connection.cursor() as cursor:
+                cursor.execute(f"INSERT INTO {table} ({columns}) {sql}", params)
+                written += max(cursor.rowcount, 0)
+        if progress is not None:
+            progress(min(done * batch_size, len(ids)), len(ids))
+    return written
+
+
+def recount_moved_accounts(*, batch_size: int = 1000) -> int:
+    """Recount the accounts whose rollups name another owner or confidentiality than the account now has: the
+    nightly net under changes that bypass the model's save (set-based updates). Returns the accounts recounted."""
+    moved = list(
+        AccountMonthRollup.objects.exclude(owner_id=F("account__owner_id"))
+        .union(AccountMonthRollup.objects.exclude(is_confidential=F("account__is_confidential")))
+        .values_list("account_id", flat=True)
+    )
+    ids = sorted(set(moved))
+    for chunk in _batches(ids, batch_size):
+        recount_account_months(account_ids=chunk)
+    return len(ids)

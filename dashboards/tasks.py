@@ -1,4 +1,5 @@
-"""Thin, idempotent tasks for beat: the daily KPI snapshot and the nightly account health."""
+"""Thin, idempotent tasks: the daily KPI snapshot and the nightly account health (beat), and the fresh health
+and monthly rollups of accounts whose conversations changed (queued on commit)."""
 
 from datetime import timedelta
 
@@ -18,6 +19,7 @@ def snapshot_kpis_task() -> int:
 
 @shared_task
 def recompute_health_task() -> int:
+    services.recount_moved_accounts()  # nightly too: rollups of accounts reassigned by set-based updates
     return services.recompute_health(now=timezone.now())
 
 
@@ -26,3 +28,9 @@ def recompute_health_task() -> int:
 def recompute_account_health_task(account_id: int) -> int:
     """Queued on commit when an account's conversations change (dashboards.receivers); idempotent."""
     return services.recompute_account_health(account_id=account_id, now=timezone.now())
+
+
+@shared_task(base=Task, acks_late=True)
+def recount_account_months_task(account_ids: list[int]) -> int:
+    """Queued on commit when accounts' conversations change (dashboards.receivers); idempotent."""
+    return services.recount_account_months(account_ids=account_ids)
