@@ -256,18 +256,31 @@ def kpi_page(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@vary_on_headers("HX-Request")
 def scorecards(request: HttpRequest) -> HttpResponse:
     """Every department's scorecard, and the people whose personal scorecard the viewer may open."""
     today = timezone.localdate()
     days = _window(request)
     start, end = selectors.day_bounds(today - timedelta(days=days - 1), today)
-    people = selectors.people_visible_to(request.user).order_by("full_name")
+    # An executive may open everyone's scorecard: page the people, 50 at a time, as every list page.
+    page = Paginator(selectors.people_visible_to(request.user).order_by("full_name", "id"), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    people = selectors.people_visible_to(request.user).filter(pk__in=[person.pk for person in page])
+    query = request.GET.copy()
+    query.pop("page", None)
+    cards = selectors.person_scorecards(user=request.user, people=people, start=start, end=end, today=today)
+    template = "dashboards/scorecards.html"
+    if request.headers.get("HX-Request") and request.headers.get("HX-Target") == "people-rows":
+        template += "#people-rows"
     return render(
         request,
-        "dashboards/scorecards.html",
+        template,
         {
             "departments": selectors.department_scorecards(user=request.user, start=start, end=end),
-            "people": selectors.person_scorecards(user=request.user, people=people, start=start, end=end, today=today),
+            "people": sorted(cards, key=lambda card: (card.person.full_name, card.person.pk)),
+            "page": page,
+            "query": query.urlencode(),
             "days": days,
             "windows": WINDOWS,
         },

@@ -34,7 +34,7 @@ from kernel.paging import CappedPaginator
 from kernel.versions import StaleVersion
 from organization.models import Department, User
 
-INBOX_PAGE = 25  # issue cards show the customer's words in full: fewer per page than a table's rows
+INBOX_PAGE = 50  # a page of 50, as every list page (docs/performance.md)
 SEARCH_PAGE = 50
 
 
