@@ -112,10 +112,11 @@ def log_contact(*, author: User, data: ContactLogInput, now: datetime) -> Contac
     Validation happens before any write; a failure anywhere rolls everything back. The writes are set-based:
     one INSERT each for the log, its history row, our participants, theirs, the issues and all their
     notifications, one read of the departments' members and one of the webhook subscriptions, however many
-    issues (docs/performance.md, "Contact-log create").
+    issues (docs/performance.md, "Reading it honestly").
     """
     _validate(data, now=now)
-    rules = account_selectors.tier_rules()  # read once: the default below and the account's contact clock
+    # Read once (cached until a rule changes): the default below and the account's contact clock.
+    rules = account_selectors.cached_tier_rules()
     default_next = account_selectors.next_contact_after(
         tier=data.account.tier, occurred_at=data.occurred_at, rules=rules
     )
