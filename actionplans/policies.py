@@ -111,23 +111,77 @@ def can_acknowledge_escalation(*, person: Any, escalation: Escalation, notified:
     return any(p.pk == getattr(person, "pk", None) for p in reached)
 
 
-def escalation_recipients(*, seat: list[User], account: Account) -> list[User]:
-    """Who an escalation notice goes to, so that whoever hears of it may open and acknowledge it:
+class EscalationAudience:
+    """The people escalation notices may reach, read once for many escalations (a sweep's batch): the seats'
+    occupants and the sponsors in one query, and every executive in one more only when some level falls back to
+    them. escalation_recipients asks it instead of the database, so a batch costs the same queries for five levels
+    as for five thousand, and one more per confidential account (its team, for the one rule:
+    accounts.policies.recipients_who_may_open)."""
 
-    1. the people in the seat the level names (the owner's manager, the department's lead, the sponsor) who may
-       open the account;
-    2. when nobody is left (an empty seat, a level that names "an executive", or nobody in the seat entitled to a
-       confidential account), the account's executive sponsor, who sees everything;
-    3. only an account with no active sponsor falls back to every active executive: a customer is never dropped,
-       but a level does not tell the whole executive floor what one sponsor can take.
+    def __init__(self, people: Iterable[User] = ()) -> None:
+        self._people: dict[int, User | None] = {person.pk: person for person in people}
+        self._executives: list[User] | None = None
+        self._may_open: dict[int, dict[int, bool]] = {}  # account id -> person id -> may open it
+
+    @classmethod
+    def of(cls, person_ids: Iterable[int | None]) -> EscalationAudience:
+        """The active people among these ids (owners' managers, department leads, executive sponsors)."""
+        wanted = {pk for pk in person_ids if pk is not None}
+        audience = cls(User.objects.filter(pk__in=wanted, is_active=True) if wanted else ())
+        audience._people.update(dict.fromkeys(wanted - set(audience._people)))  # inactive, or gone
+        return audience
+
+    def person(self, pk: int | None) -> User | None:
+        """The active person with this id; one read for an id not loaded (a seat filled meanwhile)."""
+        if pk is None:
+            return None
+        if pk not in self._people:
+            self._people[pk] = User.objects.filter(pk=pk, is_active=True).first()
+        return self._people[pk]
+
+    def executives(self) -> list[User]:
+        if self._executives is None:
+            self._executives = list(User.objects.filter(role=Role.EXECUTIVE, is_active=True))
+        return self._executives
+
+    def who_may_open(self, *, account: Account, candidates: list[User]) -> list[User]:
+        """accounts.policies.recipients_who_may_open, asked once per account about everyone loaded (so a
+        confidential account's team is read once), and again only for someone met later."""
+        decided = self._may_open.get(account.pk)
+        if decided is None:
+            decided = self._may_open[account.pk] = {}
+            everyone = [*candidates, *(person for person in self._people.values() if person is not None)]
+            undecided = list({person.pk: person for person in everyone}.values())
+        else:
+            undecided = [person for person in candidates if person.pk not in decided]
+        if undecided:
+            allowed = {p.pk for p in account_policies.recipients_who_may_open(account=account, candidates=undecided)}
+            decided.update({person.pk: person.pk in allowed for person in undecided})
+        return [person for person in candidates if decided[person.pk]]
+
+
+def escalation_recipients(
+    *, seat: list[User], account: Account, audience: EscalationAudience | None = None
+) -> list[User]:
+    """Who one escalation level notifies (and may acknowledge it), never anyone who may not open the account:
+
+    1. the active person in the seat the level names (the plan owner's manager, the department's lead, the
+       account's executive sponsor), if they may open the account;
+    2. else, when the seat is empty, names "an executive" (ANY_EXECUTIVE) or holds someone a confidential
+       account's team excludes: the account's executive sponsor, when active and entitled;
+    3. only when the account has no such sponsor: every active executive, so that no customer is dropped.
+
+    So a level tells one person, not the executive floor, unless the account has no active sponsor to tell.
+    `audience` holds the people read for a batch of escalations; without it they are read here.
     """
-    entitled = account_policies.recipients_who_may_open(account=account, candidates=seat)
+    audience = audience or EscalationAudience(seat)
+    entitled = audience.who_may_open(account=account, candidates=seat)
     if entitled:
         return entitled
-    sponsor = account.executive_sponsor
-    if sponsor is not None and sponsor.is_active and account_policies.can_open_account(person=sponsor, account=account):
+    sponsor = audience.person(account.executive_sponsor_id)
+    if sponsor is not None and audience.who_may_open(account=account, candidates=[sponsor]):
         return [sponsor]
-    return list(User.objects.filter(role=Role.EXECUTIVE, is_active=True))
+    return audience.executives()
 
 
 def steps_owed_visible_to_assignees(steps: Iterable[PlanStep]) -> list[PlanStep]:

@@ -168,11 +168,17 @@ def _link_issues(plan: ActionPlan, issues: Sequence[Issue]) -> None:
 
 def _emit_plan(event: str, plan: ActionPlan, now: datetime, **extra: Any) -> None:
     """Tell subscribed internal systems, inside the caller's transaction: only of what an API client may open."""
+    outgoing = _plan_event(event, plan, **extra)
+    if outgoing is not None:
+        webhooks.emit_many(events=[outgoing], now=now)
+
+
+def _plan_event(event: str, plan: ActionPlan, **extra: Any) -> webhooks.OutgoingEvent | None:
+    """The webhook event for a plan; None when internal systems may not learn of its account (confidential)."""
     if not account_policies.systems_may_learn_of(account=plan.account):
-        return
-    webhooks.emit(
+        return None
+    return webhooks.OutgoingEvent(
         event=event,
-        now=now,
         payload={
             "plan": {
                 "id": plan.pk,
@@ -316,113 +322,237 @@ def complete_step(*, step: PlanStep, by: User, now: datetime, done: bool = True)
     return step
 
 
-def _targets(*, target: str, account: Account, owner: User | None, department: Department) -> list[User]:
+SWEEP_BATCH = 500  # plans or issues per transaction of run_sweep: its statements are per batch, not per row
+
+
+def _targets(
+    *,
+    target: str,
+    account: Account,
+    owner: User | None,
+    department: Department,
+    audience: policies.EscalationAudience,
+) -> list[User]:
     """The people an escalation level reaches: its seat, kept to those who may open the account (policies)."""
-    return policies.escalation_recipients(
-        seat=_seat(target=target, account=account, owner=owner, department=department), account=account
-    )
+    if target == Target.OWNER_MANAGER:
+        seated = audience.person(owner.manager_id if owner is not None else None)
+    elif target == Target.DEPARTMENT_LEAD:
+        seated = audience.person(department.lead_id)
+    elif target == Target.EXECUTIVE_SPONSOR:
+        seated = audience.person(account.executive_sponsor_id)
+    else:
+        seated = None  # it names any executive: escalation_recipients picks the sponsor
+    return policies.escalation_recipients(seat=[seated] if seated else [], account=account, audience=audience)
 
 
-def _seat(*, target: str, account: Account, owner: User | None, department: Department) -> list[User]:
-    if target == Target.OWNER_MANAGER and owner is not None and owner.manager_id:
-        return list(User.objects.filter(pk=owner.manager_id, is_active=True))
-    if target == Target.DEPARTMENT_LEAD and department.lead_id:
-        return list(User.objects.filter(pk=department.lead_id, is_active=True))
-    if target == Target.EXECUTIVE_SPONSOR and account.executive_sponsor_id:
-        return list(User.objects.filter(pk=account.executive_sponsor_id, is_active=True))
-    return []  # nobody in that seat, or it names any executive: escalation_recipients picks the sponsor
+def _ladders(trigger: str) -> dict[tuple[int, str], list[EscalationPolicy]]:
+    """Every escalation ladder of a trigger, by (tier, severity), its levels in order: one query."""
+    ladders: dict[tuple[int, str], list[EscalationPolicy]] = {}
+    for policy in EscalationPolicy.objects.filter(trigger=trigger).order_by("level"):
+        ladders.setdefault((policy.tier, policy.severity), []).append(policy)
+    return ladders
 
 
-def _claim(**fields: Any) -> Escalation | None:
-    """Insert the escalation row, or return None when this level exists already (someone else won)."""
+def _claim_all(escalations: list[Escalation]) -> list[Escalation]:
+    """Insert the escalation rows at once. The caller holds their plans' or issues' locks and has read the
+    levels reached under them, so none exists already; should one have been written without the lock, the
+    unique constraint on (plan, level) / (issue, level) refuses the INSERT, and each row is claimed on its own:
+    the ones someone else wrote are left out."""
+    if not escalations:
+        return []
     try:
         with transaction.atomic():
-            return Escalation.objects.create(**fields)
+            return Escalation.objects.bulk_create(escalations)
     except IntegrityError:
+        return [claimed for claimed in map(_claim, escalations) if claimed is not None]
+
+
+def _claim(escalation: Escalation) -> Escalation | None:
+    """Insert one escalation row, or return None when its level exists already (someone else won)."""
+    try:
+        with transaction.atomic():
+            escalation.save(force_insert=True)
+            return escalation
+    except IntegrityError:
+        escalation.pk = None
         return None
 
 
 def escalate_plan(*, plan_id: int, now: datetime) -> list[Escalation]:
-    """Escalate one plan by every level that is due and not yet reached. Safe to call any number of times."""
+    """Escalate one plan by every level that is due and not yet reached. Safe to call any number of times: it
+    waits for the plan's row lock (a second worker, a retry) and then finds the levels already there."""
+    return escalate_plans(plan_ids=[plan_id], now=now)
+
+
+def escalate_plans(*, plan_ids: Sequence[int], now: datetime, skip_locked: bool = False) -> list[Escalation]:
+    """Escalate these plans by every level due and not yet reached, in one transaction and the same dozen or so
+    statements for one plan or a sweep's batch: the levels, the people they notify, their notifications and
+    webhook events are each read or written once for all (docs/performance.md, "The first sweep").
+
+    Exactly once: each plan row is locked while its levels are decided, and the unique (plan, level) is the
+    backstop. A plan locked by someone else is waited for, or, with `skip_locked` (the sweep), left to its holder
+    and to the next sweep, so concurrent sweeps share the work instead of queueing behind each other."""
     created: list[Escalation] = []
     with transaction.atomic():
-        plan = (
-            ActionPlan.objects.select_for_update(of=("self",))
+        plans = list(
+            ActionPlan.objects.select_for_update(of=("self",), skip_locked=skip_locked)
             .select_related("account", "owner", "department")
-            .filter(pk=plan_id, status__in=[PlanStatus.OPEN, PlanStatus.IN_PROGRESS])
-            .first()
+            .filter(pk__in=plan_ids, status__in=[PlanStatus.OPEN, PlanStatus.IN_PROGRESS])
+            .order_by("pk")  # locks taken in one order: two callers cannot deadlock
         )
-        if plan is None:
-            ActionPlan.objects.filter(pk=plan_id).update(next_escalation_at=None)
+        if not skip_locked and len(plans) < len(set(plan_ids)):
+            # Done, paused or deleted since it was found due: off the sweep.
+            gone = set(plan_ids) - {plan.pk for plan in plans}
+            ActionPlan.objects.filter(pk__in=gone).update(next_escalation_at=None)
+        if not plans:
             return []
+        ids = [plan.pk for plan in plans]
         cal = selectors.business_calendar()
-        if plan.escalations.filter(acknowledged_at__isnull=False).exists():
-            ActionPlan.objects.filter(pk=plan.pk).update(next_escalation_at=None)
-            return []
-        reached = set(plan.escalations.values_list("level", flat=True))
-        due_from = _due_moment(plan, cal)
-        for policy in _policies(tier=plan.account.tier, severity=plan_severity(plan), trigger=Trigger.PLAN_OVERDUE):
-            if policy.level in reached:
+        ladders = _ladders(Trigger.PLAN_OVERDUE)
+        reached: dict[int, set[int]] = {pk: set() for pk in ids}
+        acknowledged: set[int] = set()
+        for pk, level, acknowledged_at in Escalation.objects.filter(plan_id__in=ids).values_list(
+            "plan_id", "level", "acknowledged_at"
+        ):
+            reached[pk].add(level)
+            if acknowledged_at is not None:
+                acknowledged.add(pk)
+        severities: dict[int, list[str]] = {}
+        for pk, severity in ActionPlan.issues.through.objects.filter(actionplan_id__in=ids).values_list(
+            "actionplan_id", "issue__severity"
+        ):
+            severities.setdefault(pk, []).append(severity)
+
+        due: list[tuple[ActionPlan, EscalationPolicy]] = []
+        clocks: dict[int, datetime | None] = {}
+        for plan in plans:
+            clocks[plan.pk] = None  # acknowledged (someone up the chain has it), or at the top of its ladder
+            if plan.pk in acknowledged:
                 continue
-            due_at = cal.add_business_seconds(due_from, policy.delay_hours * 3600 + plan.paused_seconds)
-            if due_at > now:
-                break
-            escalation = _claim(plan=plan, level=policy.level, policy=policy, target=policy.target, escalated_at=now)
-            if escalation is None:
-                continue
-            people = _targets(target=policy.target, account=plan.account, owner=plan.owner, department=plan.department)
-            escalation.notified.set(people)
-            organization_services.notify(
-                users=people,
-                kind="plan.escalated",
-                title=f"Escalation level {policy.level}: “{plan.title}” for {plan.account.name} is overdue",
-                body=f"Due {plan.due_on:%d %b %Y}, owned by {plan.owner.full_name} ({plan.department.name}).",
-                url=reverse("actionplans:detail", args=[plan.pk]),
-                dedupe_key=f"escalation:{escalation.pk}",
+            severity = max(severities.get(plan.pk, [Severity.MEDIUM]), key=SEVERITY_ORDER.index)
+            due_from = _due_moment(plan, cal)
+            for policy in ladders.get((plan.account.tier, severity), []):
+                if policy.level in reached[plan.pk]:
+                    continue
+                due_at = cal.add_business_seconds(due_from, policy.delay_hours * 3600 + plan.paused_seconds)
+                if due_at > now:
+                    clocks[plan.pk] = due_at  # the next level: when the sweep looks again
+                    break
+                due.append((plan, policy))
+
+        created = _claim_all(
+            [
+                Escalation(plan=plan, level=policy.level, policy=policy, target=policy.target, escalated_at=now)
+                for plan, policy in due
+            ]
+        )
+        audience = policies.EscalationAudience.of(
+            person_id
+            for plan, _ in due
+            for person_id in (plan.owner.manager_id, plan.department.lead_id, plan.account.executive_sponsor_id)
+        )
+        notified: list[Any] = []
+        notices: list[organization_services.Notice] = []
+        events: list[webhooks.OutgoingEvent] = []
+        for escalation in created:
+            assert escalation.plan is not None and escalation.policy is not None  # noqa: S101 - built above
+            plan, policy = escalation.plan, escalation.policy
+            people = _targets(
+                target=policy.target,
+                account=plan.account,
+                owner=plan.owner,
+                department=plan.department,
+                audience=audience,
+            )
+            notified += [Escalation.notified.through(escalation_id=escalation.pk, user_id=p.pk) for p in people]
+            notices.append(
+                organization_services.Notice(
+                    users=people,
+                    kind="plan.escalated",
+                    title=f"Escalation level {policy.level}: “{plan.title}” for {plan.account.name} is overdue",
+                    body=f"Due {plan.due_on:%d %b %Y}, owned by {plan.owner.full_name} ({plan.department.name}).",
+                    url=reverse("actionplans:detail", args=[plan.pk]),
+                    dedupe_key=f"escalation:{escalation.pk}",
+                )
             )
             if policy.action == EscalationAction.NOTIFY_REASSIGN and people:
                 # A change of owner like any other: the next version, and a history row naming the new owner.
                 plan.owner = people[0]
                 save_version(plan, by=None, reason=f"Escalation level {policy.level} reassigned it")
-            _emit_plan("plan.escalated", plan, now, level=policy.level, target=policy.target)
-            created.append(escalation)
-        _refresh_clock(plan)
+            if outgoing := _plan_event("plan.escalated", plan, level=policy.level, target=policy.target):
+                events.append(outgoing)
+        Escalation.notified.through.objects.bulk_create(notified, batch_size=organization_services.NOTIFY_BATCH)
+        organization_services.notify_many(notices=notices)
+        webhooks.emit_many(events=events, now=now)
+        moved = [plan for plan in plans if plan.next_escalation_at != clocks[plan.pk]]
+        for plan in moved:
+            plan.next_escalation_at = clocks[plan.pk]
+        ActionPlan.objects.bulk_update(moved, ["next_escalation_at"])
     return created
 
 
 def escalate_issue(*, issue_id: int, now: datetime) -> list[Escalation]:
     """Escalate an issue nobody has acknowledged, level by level. Safe to call any number of times."""
-    created: list[Escalation] = []
+    return escalate_issues(issue_ids=[issue_id], now=now)
+
+
+def escalate_issues(*, issue_ids: Sequence[int], now: datetime, skip_locked: bool = False) -> list[Escalation]:
+    """escalate_plans for unacknowledged issues: each level once, decided under the issue's row lock, and the
+    same statements for one issue or a sweep's batch."""
     with transaction.atomic():
-        issue = (
-            Issue.objects.select_for_update(of=("self",))
+        issues = list(
+            Issue.objects.select_for_update(of=("self",), skip_locked=skip_locked)
             .select_related("account", "department")
-            .filter(pk=issue_id, status=IssueStatus.NEW)
-            .first()
+            .filter(pk__in=issue_ids, status=IssueStatus.NEW)
+            .order_by("pk")
         )
-        if issue is None:
+        if not issues:
             return []
         cal = selectors.business_calendar()
-        reached = set(Escalation.objects.filter(issue=issue).values_list("level", flat=True))
-        for policy in _policies(tier=issue.account.tier, severity=issue.severity, trigger=Trigger.ISSUE_UNACKNOWLEDGED):
-            if policy.level in reached:
-                continue
-            if cal.add_business_seconds(issue.raised_at, policy.delay_hours * 3600) > now:
-                break
-            escalation = _claim(issue=issue, level=policy.level, policy=policy, target=policy.target, escalated_at=now)
-            if escalation is None:
-                continue
-            people = _targets(target=policy.target, account=issue.account, owner=None, department=issue.department)
-            escalation.notified.set(people)
-            organization_services.notify(
-                users=people,
-                kind="issue.escalated",
-                title=f"Unacknowledged {issue.get_severity_display().lower()} issue from {issue.account.name}",
-                body=issue.verbatim,
-                url=reverse("feedback:issue-detail", args=[issue.pk]),
-                dedupe_key=f"escalation:{escalation.pk}",
+        ladders = _ladders(Trigger.ISSUE_UNACKNOWLEDGED)
+        reached: dict[int, set[int]] = {issue.pk: set() for issue in issues}
+        for pk, level in Escalation.objects.filter(issue_id__in=reached).values_list("issue_id", "level"):
+            reached[pk].add(level)
+        due: list[tuple[Issue, EscalationPolicy]] = []
+        for issue in issues:
+            for policy in ladders.get((issue.account.tier, issue.severity), []):
+                if policy.level in reached[issue.pk]:
+                    continue
+                if cal.add_business_seconds(issue.raised_at, policy.delay_hours * 3600) > now:
+                    break
+                due.append((issue, policy))
+        created = _claim_all(
+            [
+                Escalation(issue=issue, level=policy.level, policy=policy, target=policy.target, escalated_at=now)
+                for issue, policy in due
+            ]
+        )
+        audience = policies.EscalationAudience.of(
+            person_id
+            for issue, _ in due
+            for person_id in (issue.department.lead_id, issue.account.executive_sponsor_id)
+        )
+        notified: list[Any] = []
+        notices: list[organization_services.Notice] = []
+        for escalation in created:
+            assert escalation.issue is not None and escalation.policy is not None  # noqa: S101 - built above
+            issue, policy = escalation.issue, escalation.policy
+            people = _targets(
+                target=policy.target, account=issue.account, owner=None, department=issue.department, audience=audience
             )
-            created.append(escalation)
+            notified += [Escalation.notified.through(escalation_id=escalation.pk, user_id=p.pk) for p in people]
+            notices.append(
+                organization_services.Notice(
+                    users=people,
+                    kind="issue.escalated",
+                    title=f"Unacknowledged {issue.get_severity_display().lower()} issue from {issue.account.name}",
+                    body=issue.verbatim,
+                    url=reverse("feedback:issue-detail", args=[issue.pk]),
+                    dedupe_key=f"escalation:{escalation.pk}",
+                )
+            )
+        Escalation.notified.through.objects.bulk_create(notified, batch_size=organization_services.NOTIFY_BATCH)
+        organization_services.notify_many(notices=notices)
     return created
 
 
@@ -441,12 +571,19 @@ def acknowledge_escalation(*, escalation: Escalation, by: User, now: datetime) -
 
 
 def run_sweep(*, now: datetime) -> tuple[int, int]:
-    """One synchronous sweep (manage.py run_escalations, tests): every due plan and issue, escalated in-process."""
+    """One synchronous sweep (manage.py run_escalations, bench, tests): every due plan and issue, escalated
+    in-process in batches of SWEEP_BATCH, each batch one transaction with a fixed number of statements. Rows
+    another worker holds are skipped (it is escalating them, or the next sweep will)."""
+    plan_ids = list(selectors.plans_due_for_escalation(now=now).values_list("pk", flat=True))
     plans = sum(
-        len(escalate_plan(plan_id=pk, now=now))
-        for pk in selectors.plans_due_for_escalation(now=now).values_list("pk", flat=True)
+        len(escalate_plans(plan_ids=plan_ids[i : i + SWEEP_BATCH], now=now, skip_locked=True))
+        for i in range(0, len(plan_ids), SWEEP_BATCH)
     )
-    issues = sum(len(escalate_issue(issue_id=pk, now=now)) for pk in selectors.issue_ids_due_for_escalation(now=now))
+    issue_ids = selectors.issue_ids_due_for_escalation(now=now)
+    issues = sum(
+        len(escalate_issues(issue_ids=issue_ids[i : i + SWEEP_BATCH], now=now, skip_locked=True))
+        for i in range(0, len(issue_ids), SWEEP_BATCH)
+    )
     return plans, issues
 
 
