@@ -280,9 +280,18 @@ DATA_UPLOAD_MAX_NUMBER_FILES = 5
 # starts a real worker and beat without Redis. Production sets CELERY_BROKER_URL=redis://…
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=f"sqla+sqlite:///{VAR_DIR / 'broker.sqlite3'}")
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-# Redis re-delivers an unacknowledged task (a worker killed mid-task) after the visibility timeout.
-CELERY_BROKER_TRANSPORT_OPTIONS = (
-    {"visibility_timeout": _int("CELERY_VISIBILITY_TIMEOUT", 3600)} if CELERY_BROKER_URL.startswith("redis") else {}
+# Redis re-delivers an unacknowledged task (a worker killed mid-task) after the visibility timeout. kombu looks
+# for such tasks every unacked_restore_interval × unacked_restore_throttle seconds (10 × 10 by default): with a
+# short timeout (the worker-loss test sets 5 s) it looks every second, so redelivery follows the timeout.
+_VISIBILITY_TIMEOUT = _int("CELERY_VISIBILITY_TIMEOUT", 3600)
+CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, int] = (
+    {
+        "visibility_timeout": _VISIBILITY_TIMEOUT,
+        "unacked_restore_interval": max(1, min(10, _VISIBILITY_TIMEOUT // 5)),
+        "unacked_restore_throttle": 1 if _VISIBILITY_TIMEOUT < 600 else 10,
+    }
+    if CELERY_BROKER_URL.startswith("redis")
+    else {}
 )
 # A broker that is down must not hold up a request: publishing gives up within a few seconds (connect, then two
 # quick retries), the request answers as usual, and the sweeps send what its rows still owe (connectivity.celery).
