@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
 ADDR   ?= 127.0.0.1:8000
+# Test processes (pytest-xdist): one per core; PYTEST_WORKERS=0 runs the suite in this process.
+PYTEST_WORKERS ?= auto
 
 .PHONY: run api-client screenshots test lint format lock bench loadtest clean
 .DEFAULT_GOAL := run
@@ -46,7 +48,7 @@ format: $(VENV)/.installed
 
 test: lint
 	DJANGO_SETTINGS_MODULE=connectivity.settings_test $(PY) manage.py makemigrations --check --dry-run -v0
-	env -u DJANGO_SETTINGS_MODULE $(VENV)/bin/pytest $(PYTEST_ARGS)
+	env -u DJANGO_SETTINGS_MODULE $(VENV)/bin/pytest -n $(PYTEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 # Latency, throughput and queries per request on PostgreSQL + Redis behind gunicorn (docs/performance.md).
 bench: $(VENV)/.installed

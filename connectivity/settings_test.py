@@ -11,7 +11,7 @@ os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
 
 from connectivity.settings import *
-from connectivity.settings import CELERY_BROKER_URL, DATABASES, STORAGES, VAR_DIR
+from connectivity.settings import CACHES, CELERY_BROKER_URL, DATABASES, STORAGES, VAR_DIR
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
@@ -27,3 +27,11 @@ if CELERY_BROKER_URL.startswith("sqla+sqlite"):
 # at once, or pytest-xdist workers, never share it.
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test_db_{os.getpid()}.sqlite3")}
+
+# pytest-xdist: each worker process has its own test database (pytest-django adds `_gw<N>` to its name), and its
+# own Redis cache database, since every test starts by clearing the cache (a FLUSHDB): worker N > 0 takes the
+# configured database number minus N. Tests that use the broker run in one worker (tests/conftest.py).
+_xdist_worker = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0)
+if _xdist_worker and CACHES["default"]["BACKEND"].endswith("RedisCache"):
+    _location, _, _db = CACHES["default"]["LOCATION"].rpartition("/")
+    CACHES = {"default": {**CACHES["default"], "LOCATION": f"{_location}/{(int(_db or 0) - _xdist_worker) % 16}"}}

@@ -32,6 +32,18 @@ CHROMIUM_ARGS = [
 ]
 
 
+# Tests that start real worker processes share the broker (one Redis database, or one SQLite file) and fixed
+# ports: under pytest-xdist (`make test` runs two processes) they all run in the same one, one after another.
+SERIAL_PATHS = ("tests/faults/", "tests/connectivity/test_worker.py")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        path = Path(str(item.path)).resolve().relative_to(Path(__file__).resolve().parent.parent).as_posix()
+        if item.get_closest_marker("worker") is not None or path.startswith(SERIAL_PATHS):
+            item.add_marker(pytest.mark.xdist_group("processes"))
+
+
 @pytest.fixture(autouse=True)
 def _fresh_cache() -> Iterator[None]:
     """Throttle budgets live in the cache: each test starts with a clean one."""
