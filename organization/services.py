@@ -9,6 +9,7 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.utils.text import slugify
 
+from organization import selectors
 from organization.models import ApiClient, Department, Notification, User
 
 # Recording every request would turn each API read into a write; a minute's resolution is plenty for "last used".
@@ -51,10 +52,23 @@ def create_api_client(*, name: str, department: Department, can_read: bool, can_
 
 @transaction.atomic
 def rotate_api_client_token(*, client: ApiClient) -> str:
+    """A new token for the client; the old one stops working at once, also where it was cached."""
     prefix, token = _new_token()
-    ApiClient.objects.filter(pk=client.pk).update(token_prefix=prefix, token_hash=ApiClient.hash_token(token))
+    rows = ApiClient.objects.filter(pk=client.pk)
+    for old_hash in rows.values_list("token_hash", flat=True):
+        selectors.forget_api_client_token(token_hash=old_hash)
+    rows.update(token_prefix=prefix, token_hash=ApiClient.hash_token(token))
     client.refresh_from_db()
     return token
+
+
+@transaction.atomic
+def revoke_api_client(*, client: ApiClient) -> ApiClient:
+    """Stop the client's token working, at once: the very next call with it is a 401 in every process (the save
+    drops its cached lookup, organization.selectors.forget_saved_api_client)."""
+    client.is_active = False
+    client.save(update_fields=["is_active", "updated_at"])
+    return client
 
 
 def mark_api_client_used(*, client: ApiClient, now: datetime) -> bool:

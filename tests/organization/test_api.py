@@ -3,10 +3,14 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.core.cache import cache, caches
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from rest_framework.test import APIClient
 
+from organization import selectors, services
 from organization.models import ApiClient, Department
 from tests.factories import DepartmentFactory
 
@@ -150,3 +154,76 @@ def test_swagger_ui_loads_its_assets_from_our_own_static_files(client: Any, alic
     html = client.get(reverse("api-docs")).content.decode()
     assert "/static/drf_spectacular_sidecar/swagger-ui-dist/" in html
     assert "cdn" not in html.lower()
+
+
+# --- the token lookup, cached for a minute --------------------------------------------------------------------------
+
+
+def client_queries(captured: CaptureQueriesContext) -> list[str]:
+    return [query["sql"] for query in captured.captured_queries if "organization_apiclient" in query["sql"]]
+
+
+def test_a_token_used_again_within_the_minute_costs_no_query(api: APIClient, read_token: str) -> None:
+    assert as_system(api, read_token).get(reverse("api:me")).status_code == 200
+
+    with CaptureQueriesContext(connection) as captured:
+        assert api.get(reverse("api:me")).status_code == 200
+
+    assert client_queries(captured) == []  # no lookup, no last_used_at write
+
+
+def test_a_revoked_token_is_refused_on_the_very_next_call(api: APIClient, read_token: str) -> None:
+    assert as_system(api, read_token).get(reverse("api:me")).status_code == 200
+
+    services.revoke_api_client(client=ApiClient.objects.get())
+
+    response = api.get(reverse("api:me"))
+    assert response.status_code == 401
+    assert response.json()["detail"] == "Invalid or revoked token."
+
+
+def test_a_token_another_process_cached_stops_working_when_revoked(
+    api: APIClient, read_token: str, django_capture_on_commit_callbacks: Any
+) -> None:
+    other_process = caches.create_connection("default")  # its own connection to the same (shared) cache
+    client = ApiClient.objects.get()
+    key = selectors.api_client_cache_key(token_hash=client.token_hash)
+    assert as_system(api, read_token).get(reverse("api:me")).status_code == 200
+    assert isinstance(other_process.get(key), ApiClient)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.revoke_api_client(client=client)
+
+    assert not isinstance(other_process.get(key), ApiClient)
+    assert api.get(reverse("api:me")).status_code == 401
+
+
+def test_a_client_saved_without_the_read_scope_is_refused_on_the_next_call(api: APIClient, read_token: str) -> None:
+    assert as_system(api, read_token).get(reverse("api:me")).status_code == 200
+    client = ApiClient.objects.get()
+
+    client.can_read = False
+    client.save()  # as the admin saves it
+
+    assert api.get(reverse("api:me")).status_code == 403
+
+
+def test_a_rotated_token_stops_working_at_once_and_the_new_one_works(api: APIClient, read_token: str) -> None:
+    assert as_system(api, read_token).get(reverse("api:me")).status_code == 200
+
+    new_token = services.rotate_api_client_token(client=ApiClient.objects.get())
+
+    assert as_system(api, read_token).get(reverse("api:me")).status_code == 401
+    assert as_system(api, new_token).get(reverse("api:me")).status_code == 200
+
+
+def test_a_token_read_before_its_revocation_committed_is_not_cached_after_it(api: APIClient, read_token: str) -> None:
+    client = ApiClient.objects.get()
+    key = selectors.api_client_cache_key(token_hash=client.token_hash)
+    seen_before = selectors.api_client_for_token(token=read_token)  # a request in flight read it still active
+
+    services.revoke_api_client(client=client)
+    cache.add(key, seen_before, selectors.API_CLIENT_CACHE_SECONDS)  # ...and tries to cache it afterwards
+
+    assert not isinstance(cache.get(key), ApiClient)
+    assert as_system(api, read_token).get(reverse("api:me")).status_code == 401
