@@ -165,6 +165,7 @@ def main(argv: list[str]) -> int:
     run["dataset"] = measure.dataset_counts()
     measure.flush_redis(args.redis_url)
     targets = measure.prepare_targets(bench_user=BENCH_USER)
+    run["load_average_at_start"] = round(os.getloadavg()[0], 2)  # before gunicorn: what others were doing
     log = ROOT / "var" / "bench" / "gunicorn.log"
     step(f"gunicorn on {HOST}:{args.port} (2 workers, DEBUG off)")
     server = start_gunicorn(args.port, log)
@@ -188,6 +189,9 @@ def main(argv: list[str]) -> int:
     run["tasks"] = measure.measure_tasks()
     measure.flush_redis(args.redis_url)
     run["finished_at"] = datetime.now(UTC).isoformat()
+    # How busy the machine was while it measured: latencies on a shared machine are read beside this.
+    loads = [run["load_average_at_start"], *(e["load_average_1m"] for e in run["endpoints"] if e.get("available"))]
+    run["load_average"] = {"min": min(loads), "max": max(loads), "at_end": round(os.getloadavg()[0], 2)}
     run["budgets"] = measure.check_budgets(run)
     path = measure.write_results(run, args.results.resolve(), started_at)
     sys.stdout.write(measure.render_table(run) + f"\nResults: {path.relative_to(ROOT)}\n")

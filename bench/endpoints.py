@@ -18,8 +18,9 @@ from urllib.parse import urlencode
 
 from bench.load import Request
 
-API_LIST_P95_MS = 50.0
-API_CREATE_P95_MS = 80.0
+API_LIST_P95_MS = None  # judged against the bare baseline (measure.BARE_RATIO_BUDGET), not in milliseconds
+API_CREATE_P95_MS = 60.0
+API_CREATE_STATEMENTS = 15
 PAGE_P95_MS = 250.0
 
 
@@ -33,7 +34,7 @@ class Raw:
 class Endpoint:
     key: str
     label: str
-    budget_p95_ms: float
+    budget_p95_ms: float | None  # None: no budget in milliseconds (an API read, held to its bare baseline)
     make: Callable[[int], Request] | None  # None: not available in this build (reason says why)
     raw: Raw | None = None
     reason: str = ""

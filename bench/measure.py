@@ -13,17 +13,18 @@ from pathlib import Path
 from typing import Any
 
 import psycopg2
-from django.db import connection
+from django.db import connection, transaction
 from django.test import Client
 from django.urls import Resolver404, resolve
 from django.utils import timezone
 
-from bench.endpoints import Endpoint, Targets, endpoints
+from bench.endpoints import API_CREATE_STATEMENTS, Endpoint, Targets, endpoints
 from bench.load import FAILED, Sample, drive, drive_callable, percentiles, send
 
 ROOT = Path(__file__).resolve().parent.parent
-SWEEP_BUDGET_SECONDS = 3.0
-RAW_RATIO_BUDGET = 5.0
+SWEEP_BUDGET_SECONDS = 0.1  # the steady sweep beat runs every minute
+BACKLOG_SWEEP_BUDGET_SECONDS = 60.0  # the first sweep over a freshly seeded dataset's overdue backlog
+SNAPSHOT_BUDGET_SECONDS = 1.0
 BARE_RATIO_BUDGET = 3.0
 OPTIONAL_PAGES = {"page_dashboard": "/dashboard/", "page_kpis": "/kpis/"}
 
@@ -165,6 +166,7 @@ def measure_endpoints(
         )
         row.update(available=True, **sample.summary())
         row["errors"] = _failures(sample)
+        row["load_average_1m"] = round(os.getloadavg()[0], 2)  # right after its requests: how busy the machine was
         if endpoint.raw is not None:
             run, opened = _raw_runner(endpoint)
             raw = drive_callable(run, requests=args.requests, concurrency=args.concurrency, warmup=args.warmup)
@@ -200,28 +202,30 @@ def measure_tasks() -> list[dict[str, Any]]:
     from actionplans.models import ActionPlan
 
     rows: list[dict[str, Any]] = []
-    now = timezone.now()
     open_plans = ActionPlan.objects.active().count()
-    # The first sweep after seeding meets every overdue plan at once (a backlog no live system has); a sweep
-    # right after it is what beat runs every minute: the selection over all open plans, and whatever fell due.
-    for key, label in [("sweep_first", "Escalation sweep, first"), ("sweep", "Escalation sweep, steady")]:
-        due = plan_selectors.plans_due_for_escalation(now=now).count()
-        seconds, (plans, issues) = _timed(lambda: plan_services.run_sweep(now=timezone.now()))
-        rows.append(
-            {
-                "key": key,
-                "label": label,
-                "available": True,
-                "seconds": round(seconds, 3),
-                "open_plans": open_plans,
-                "plans_due": due,
-                "plan_escalations": plans,
-                "issue_escalations": issues,
-                "queries_note": "in-process, one PostgreSQL connection",
-            }
-        )
-        _progress(f"{label}: {seconds:.2f} s ({due} plans due, {plans} + {issues} escalations)")
-        now = timezone.now()
+    # The first sweep meets every plan and issue that fell due since seeding (a backlog no live system has: beat
+    # sweeps every minute); the sweep right after it is the steady state, the selection over all open plans. Both
+    # run in one transaction that is rolled back, so every run of the bench meets the seeded backlog again.
+    with transaction.atomic():
+        for key, label in [("sweep_backlog", "Escalation sweep, backlog"), ("sweep", "Escalation sweep, steady")]:
+            now = timezone.now()
+            due = plan_selectors.plans_due_for_escalation(now=now).count()
+            seconds, (plans, issues) = _timed(lambda: plan_services.run_sweep(now=timezone.now()))
+            rows.append(
+                {
+                    "key": key,
+                    "label": label,
+                    "available": True,
+                    "seconds": round(seconds, 3),
+                    "open_plans": open_plans,
+                    "plans_due": due,
+                    "plan_escalations": plans,
+                    "issue_escalations": issues,
+                    "queries_note": "in-process, one PostgreSQL connection, rolled back after",
+                }
+            )
+            _progress(f"{label}: {seconds:.2f} s ({due} plans due, {plans} + {issues} escalations)")
+        transaction.set_rollback(True)
     rows.append(_snapshot())
     connection.close()
     return rows
@@ -247,6 +251,8 @@ def check_budgets(run: dict[str, Any]) -> list[dict[str, Any]]:
     results = []
     measured = [e for e in run["endpoints"] if e.get("available")]
     for endpoint in run["endpoints"]:
+        if endpoint["budget_p95_ms"] is None:
+            continue
         label = f"{endpoint['label']}: p95 ≤ {endpoint['budget_p95_ms']:.0f} ms"
         if not endpoint.get("available"):
             results.append({"budget": label, "holds": None, "detail": endpoint.get("reason", "")})
@@ -259,12 +265,13 @@ def check_budgets(run: dict[str, Any]) -> list[dict[str, Any]]:
             }
         )
     for endpoint in measured:
-        if "ratio_p50" in endpoint:
+        if endpoint["key"] == "api_contact_log_create" and endpoint.get("queries"):
+            most = endpoint["queries"]["max"]
             results.append(
                 {
-                    "budget": f"{endpoint['label']}: within {RAW_RATIO_BUDGET:.0f}× its raw baseline (p50)",
-                    "holds": endpoint["ratio_p50"] is not None and endpoint["ratio_p50"] <= RAW_RATIO_BUDGET,
-                    "detail": f"{endpoint['ratio_p50']}× ({endpoint['p50_ms']} ms vs {endpoint['raw']['p50_ms']} ms)",
+                    "budget": f"{endpoint['label']}: ≤ {API_CREATE_STATEMENTS} SQL statements",
+                    "holds": most <= API_CREATE_STATEMENTS,
+                    "detail": f"{endpoint['queries']['min']}–{most} statements",
                 }
             )
     for endpoint in measured:
@@ -274,27 +281,35 @@ def check_budgets(run: dict[str, Any]) -> list[dict[str, Any]]:
             results.append(
                 {
                     "budget": f"{endpoint['label']}: within {BARE_RATIO_BUDGET:.0f}× its bare baseline (p50, p95)",
-                    "holds": None not in ratios and max(ratios) <= BARE_RATIO_BUDGET,
+                    "holds": None not in ratios and max(ratios) <= BARE_RATIO_BUDGET and bare["same_body"],
                     "detail": f"{ratios[0]}× / {ratios[1]}× ({endpoint['p50_ms']} / {endpoint['p95_ms']} ms vs"
                     f" {bare['p50_ms']} / {bare['p95_ms']} ms)"
                     + ("" if bare["same_body"] else "; the bare body DIFFERS from the API's"),
                 }
             )
-    varying = [e["label"] for e in measured if e.get("queries") and e["queries"]["min"] != e["queries"]["max"]]
+    reads = [e for e in measured if e["key"] != "api_contact_log_create"]
+    varying = [e["label"] for e in reads if e.get("queries") and e["queries"]["min"] != e["queries"]["max"]]
     results.append(
         {
             "budget": "Query counts constant (the same for every account, page and cursor)",
             "holds": not varying,
-            "detail": f"varies: {', '.join(varying)}" if varying else "constant on every endpoint",
+            "detail": f"varies: {', '.join(varying)}" if varying else "constant on every read endpoint",
         }
     )
+    limits = {
+        "sweep_backlog": BACKLOG_SWEEP_BUDGET_SECONDS,
+        "sweep": SWEEP_BUDGET_SECONDS,
+        "kpi_snapshot": SNAPSHOT_BUDGET_SECONDS,
+    }
     for task in run["tasks"]:
-        if task["key"] == "sweep":
+        if task["key"] in limits and task.get("available"):
+            scope = f" over {task['open_plans']} open plans" if "open_plans" in task else ""
             results.append(
                 {
-                    "budget": f"Escalation sweep over {task['open_plans']} open plans ≤ {SWEEP_BUDGET_SECONDS:.0f} s",
-                    "holds": task["seconds"] <= SWEEP_BUDGET_SECONDS,
-                    "detail": f"{task['seconds']} s",
+                    "budget": f"{task['label']}{scope} ≤ {limits[task['key']]:g} s",
+                    "holds": task["seconds"] <= limits[task["key"]],
+                    "detail": f"{task['seconds']} s"
+                    + (f" ({task['plans_due']} plans due)" if "plans_due" in task else ""),
                 }
             )
     return results
@@ -314,10 +329,12 @@ def _ms(value: float | None) -> str:
 def render_table(run: dict[str, Any]) -> str:
     head = f"{'endpoint':<36} {'p50':>7} {'p95':>7} {'p99':>7} {'req/s':>6} {'queries':>8} {'raw p50':>8}"
     head += f" {'×p50':>6} {'×p95':>6} {'bare p50':>8} {'×bare':>6}"
+    load = run.get("load_average") or {}
     lines = [
         f"Scale {run['scale']}: {run['dataset']['accounts']} accounts, {run['dataset']['contact_logs']} contact logs, "
         f"{run['dataset']['action_plans']} plans; {run['requests_per_endpoint']} requests per endpoint, "
-        f"{run['concurrency']} clients; times in ms",
+        f"{run['concurrency']} clients; times in ms; load average (1 min) {load.get('min', '—')}–{load.get('max', '—')}"
+        f" on {run['machine']['cpus']} CPUs",
         head,
         "-" * len(head),
     ]
