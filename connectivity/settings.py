@@ -307,6 +307,8 @@ CELERY_TASK_ALWAYS_EAGER = _bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 HEARTBEAT_INTERVAL = _int("HEARTBEAT_INTERVAL", 30)
+# At most one refresh of the KPI page's stored figures per this many seconds, however many writes change them.
+KPI_REFRESH_SECONDS = _int("KPI_REFRESH_SECONDS", 60)
 HEARTBEAT_MAX_AGE = timedelta(seconds=_int("HEARTBEAT_MAX_AGE", 120))
 CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "connectivity.tasks.record_heartbeat_task", "schedule": float(HEARTBEAT_INTERVAL)},
@@ -325,6 +327,12 @@ CELERY_BEAT_SCHEDULE = {
     },
     "webhook-redelivery": {"task": "organization.tasks.redeliver_webhooks_task", "schedule": 60.0},
     "kpi-snapshots": {"task": "dashboards.tasks.snapshot_kpis_task", "schedule": crontab(minute=15, hour=0)},
+    # The KPI page's stored figures: refreshed after each change (debounced), and here as a net for set-based
+    # writes that send no signal and for a new day (a row of yesterday is not read).
+    "kpi-window-figures": {
+        "task": "dashboards.tasks.refresh_kpi_windows_task",
+        "schedule": float(_int("KPI_REFRESH_INTERVAL", 600)),
+    },
     "account-health": {"task": "dashboards.tasks.recompute_health_task", "schedule": crontab(minute=30, hour=2)},
 }
 

@@ -95,3 +95,36 @@ class AccountMonthRollup(models.Model):
 
     def __str__(self) -> str:
         return f"{self.account_id} {self.month:%Y-%m}"
+
+
+class KpiWindow(models.TextChoices):
+    MONTH = "month", "This month"
+    DAYS_30 = "30", "Last 30 days"
+    DAYS_90 = "90", "Last 90 days"
+
+
+class KpiWindowFigures(models.Model):
+    """The KPI page's figures for one period ending today, for one confidentiality variant, as of `computed_at`:
+    the current window per organisation, department and owner, the previous window and response speed by
+    channel (dashboards.services.refresh_kpi_windows). The page reads this row instead of computing them from
+    the logs, issues and plans; a write that changes them asks for a refresh after its commit (debounced), and
+    a row of another day than today is not read. Two variants, as for snapshots: with confidential accounts
+    (read by people who may see all of them) and without (read by people who may see none of them)."""
+
+    window = models.CharField(max_length=10, choices=KpiWindow.choices)
+    with_confidential = models.BooleanField()
+    day = models.DateField(help_text="The window's last day (today when it was computed).")
+    # Kpis as JSON: {"org": {...}, "department": {"<id>": {...}}, "owner": {"<id>": {...}}}.
+    current = models.JSONField()
+    previous = models.JSONField(help_text="The organisation's KPIs over as many days before the window.")
+    by_channel = models.JSONField(help_text="[label, median hours, p90 hours, acknowledged] per channel.")
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["window", "with_confidential"]
+        constraints = [
+            models.UniqueConstraint(fields=["window", "with_confidential"], name="kpi_window_figures_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.window} {'with' if self.with_confidential else 'without'} confidential, {self.computed_at}"

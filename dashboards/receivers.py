@@ -8,7 +8,9 @@ from django.db.models.signals import post_save
 from django.dispatch import receiver
 
 from accounts.models import Account
-from dashboards import tasks
+from actionplans.models import ActionPlan
+from dashboards import services, tasks
+from feedback.models import Issue
 from feedback.signals import conversations_changed
 
 
@@ -37,3 +39,22 @@ def recount_after_account_change(sender: Any, instance: Account, created: bool, 
     if created or (update_fields is not None and not {"owner", "owner_id", "is_confidential"} & set(update_fields)):
         return
     tasks.recount_account_months_task.delay_on_commit([instance.pk])
+
+
+@receiver(conversations_changed, dispatch_uid="dashboards.fresh_kpis_after_conversations")
+def refresh_kpis_after_conversations(sender: Any, account_ids: list[int], **kwargs: Any) -> None:
+    """A conversation (and the issues it raised) moves coverage, ratings and response speed: refresh the KPI
+    page's stored figures after the commit, debounced (services.request_kpi_refresh)."""
+    services.request_kpi_refresh()
+
+
+@receiver(post_save, sender=Issue, dispatch_uid="dashboards.fresh_kpis_after_issue")
+@receiver(post_save, sender=ActionPlan, dispatch_uid="dashboards.fresh_kpis_after_plan")
+@receiver(post_save, sender=Account, dispatch_uid="dashboards.fresh_kpis_after_account")
+def refresh_kpis_after_save(sender: Any, instance: Any, created: bool, **kwargs: Any) -> None:
+    """An issue acknowledged or resolved, a plan resolved or its promise moved, an account's tier, status, owner
+    or confidentiality changed: refresh the KPI page's stored figures after the commit, debounced. Set-based
+    writes, which send no signal, are caught by beat's refresh (settings.CELERY_BEAT_SCHEDULE)."""
+    if created and sender is Account:
+        return  # a new account has no conversation, issue or plan yet; its tier comes from a set-based update
+    services.request_kpi_refresh()

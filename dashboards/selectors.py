@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from statistics import median
 from typing import Any
@@ -37,7 +37,7 @@ from accounts.policies import sees_everything
 from accounts.selectors import cadence_days, call_next_for_user, contact_status, month_starts, tier_rules
 from actionplans.models import ACTIVE_STATUSES, ActionPlan, Escalation, PlanStatus, PlanStep, kept_promise
 from actionplans.selectors import calendar_timezone
-from dashboards.models import AccountMonthRollup, KpiScope, KpiSnapshot
+from dashboards.models import AccountMonthRollup, KpiScope, KpiSnapshot, KpiWindow, KpiWindowFigures
 from feedback.models import Channel, ContactLog, Issue, IssueHandoff, IssueStatus, Severity
 from feedback.selectors import inbox_for_department
 from organization.models import Department, Role, User
@@ -646,6 +646,8 @@ class KpiOverview:
     by_department: list[tuple[Department, Kpis]]
     by_owner: list[tuple[User, Kpis]]
     by_channel: list[ChannelSpeed]
+    as_of: datetime | None = None  # when the stored figures were computed; None: live for this request
+    stored_variant: bool | None = None  # the stored variant that fits the viewer (None: none fits, always live)
 
 
 def response_by_channel(
@@ -667,35 +669,136 @@ def response_by_channel(
     ]
 
 
-def kpi_overview(*, user: Any, today: date, days: int | None = 30) -> KpiOverview:
-    """The KPI page: current and previous window (live), 12-month trend (snapshots, with this month's point
-    live), breakdowns (live). `days` None is this month to date, against as many days before it; the headline
-    and the trend's last point are then one computation, so they always show the same number."""
+def window_bounds(*, today: date, days: int | None) -> tuple[date, datetime, datetime, datetime, datetime]:
+    """The KPI page's period ending today: its first day, [start, end), and as many days before it."""
     first = today.replace(day=1) if days is None else today - timedelta(days=days - 1)
-    days = (today - first).days + 1
     start, end = day_bounds(first, today)
-    previous_start, previous_end = start - timedelta(days=days), start
-    tables = kpi_tables(user=user, start=start, end=end, today=today)
-    month_start = day_bounds(today.replace(day=1), today)[0]
-    month_to_date = tables[None][None] if month_start == start else kpis(user=user, start=month_start, end=end)
+    return first, start, end, start - timedelta(days=(today - first).days + 1), start
+
+
+@dataclass(frozen=True)
+class WindowFigures:
+    """What the KPI page shows for one period and one viewer, before names are put on it: computed live
+    (kpi_window_figures) or read from a stored KpiWindowFigures row (stored_window_figures)."""
+
+    tables: Tables
+    previous: Kpis
+    by_channel: list[ChannelSpeed]
+    computed_at: datetime | None = None  # None: computed for this request
+
+
+def kpi_window_figures(*, user: Any, today: date, days: int | None) -> WindowFigures:
+    """The KPI page's figures for the period ending today, live over what the viewer may see: the current
+    window per organisation, department and owner, the previous window, and response speed by channel."""
+    _, start, end, previous_start, previous_end = window_bounds(today=today, days=days)
+    return WindowFigures(
+        tables=kpi_tables(user=user, start=start, end=end, today=today),
+        previous=kpis(user=user, start=previous_start, end=previous_end),
+        by_channel=response_by_channel(user=user, start=start, end=end),
+    )
+
+
+def _kpis_from_json(values: dict[str, Any]) -> Kpis:
+    return Kpis(**values)
+
+
+def window_figures_as_json(figures: WindowFigures) -> dict[str, Any]:
+    """A KpiWindowFigures row's JSON columns for these figures (floats round-trip exactly through JSON)."""
+    return {
+        "current": {
+            "org": asdict(figures.tables[None][None]),
+            "department": {str(k): asdict(v) for k, v in figures.tables[KpiScope.DEPARTMENT].items() if k is not None},
+            "owner": {str(k): asdict(v) for k, v in figures.tables[KpiScope.OWNER].items() if k is not None},
+        },
+        "previous": asdict(figures.previous),
+        "by_channel": [list(row) for row in figures.by_channel],
+    }
+
+
+def _window_figures_from_row(row: KpiWindowFigures) -> WindowFigures:
+    current = row.current
+    return WindowFigures(
+        tables={
+            None: {None: _kpis_from_json(current["org"])},
+            KpiScope.DEPARTMENT: {int(k): _kpis_from_json(v) for k, v in current["department"].items()},
+            KpiScope.OWNER: {int(k): _kpis_from_json(v) for k, v in current["owner"].items()},
+        },
+        previous=_kpis_from_json(row.previous),
+        by_channel=[(label, med, p90, n) for label, med, p90, n in row.by_channel],
+        computed_at=row.computed_at,
+    )
+
+
+def confidential_variant(user: Any) -> bool | None:
+    """Which stored variant shows this viewer exactly what they may see: True (with confidential accounts) for
+    executives and admins, False (without them) for anyone who may see no confidential account and owns no plan
+    on one, None (no stored variant fits: compute live) for the rest. One query for the last two."""
+    if sees_everything(user):
+        return True
+    confidential = Account.objects.visible_to(user).filter(is_confidential=True).values("pk")
+    plans = ActionPlan.objects.visible_to(user).filter(account__is_confidential=True).values("account_id")
+    return None if Account.objects.filter(Q(pk__in=confidential) | Q(pk__in=plans)).exists() else False
+
+
+def stored_window_figures(
+    *, with_confidential: bool, today: date, days: int | None
+) -> tuple[WindowFigures, Kpis] | None:
+    """The stored figures of the period and of this month to date (the trend's last point), when both were
+    computed today; None otherwise. One query."""
+    window = KpiWindow.MONTH if days is None else str(days)
+    rows = {
+        row.window: row
+        for row in KpiWindowFigures.objects.filter(
+            window__in={window, KpiWindow.MONTH}, with_confidential=with_confidential, day=today
+        )
+    }
+    if window not in rows or KpiWindow.MONTH not in rows:
+        return None
+    # The older of the two rows' times: the page is at least as fresh as it says.
+    computed_at = min(rows[window].computed_at, rows[KpiWindow.MONTH].computed_at)
+    figures = replace(_window_figures_from_row(rows[window]), computed_at=computed_at)
+    return figures, _window_figures_from_row(rows[KpiWindow.MONTH]).tables[None][None]
+
+
+def kpi_overview(*, user: Any, today: date, days: int | None = 30) -> KpiOverview:
+    """The KPI page: current and previous window, 12-month trend (snapshots, with this month's point as the
+    headline of "This month"), breakdowns. `days` None is this month to date, against as many days before it.
+
+    The figures are read from the stored KpiWindowFigures of today when one fits the viewer (executives: with
+    confidential accounts; people who may see none: without), else computed live over exactly what the viewer
+    may see. Either way this month's point and the "This month" headline are one figure, so they never disagree."""
+    first, start, end, _, _ = window_bounds(today=today, days=days)
+    variant = confidential_variant(user)
+    stored = None if variant is None else stored_window_figures(with_confidential=variant, today=today, days=days)
+    if stored is not None:
+        figures, month_to_date = stored
+    else:
+        figures = kpi_window_figures(user=user, today=today, days=days)
+        month_start = day_bounds(today.replace(day=1), today)[0]
+        month_to_date = (
+            figures.tables[None][None] if month_start == start else kpis(user=user, start=month_start, end=end)
+        )
+    tables = figures.tables
     by_department, by_owner = tables[KpiScope.DEPARTMENT], tables[KpiScope.OWNER]
     departments = Department.objects.in_bulk([k for k in by_department if k is not None])
     owners = User.objects.in_bulk([k for k in by_owner if k is not None])
     return KpiOverview(
         start=start,
         end=end,
-        days=days,
+        days=(today - first).days + 1,
         first_day=first,
         last_day=today,
         current=tables[None][None],
-        previous=kpis(user=user, start=previous_start, end=previous_end),
+        previous=figures.previous,
         trend=kpi_trend(user=user, scope=KpiScope.ORGANISATION, scope_id=0, today=today),
         month_to_date=month_to_date,
         by_department=sorted(
             ((departments[k], v) for k, v in by_department.items() if k in departments), key=lambda r: r[0].name
         ),
         by_owner=sorted(((owners[k], v) for k, v in by_owner.items() if k in owners), key=lambda r: r[0].full_name),
-        by_channel=response_by_channel(user=user, start=start, end=end),
+        by_channel=figures.by_channel,
+        as_of=figures.computed_at,
+        stored_variant=variant,
     )
 
 

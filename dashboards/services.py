@@ -1,4 +1,5 @@
-"""Writes of the dashboards app: the daily KPI snapshots and the nightly account health. Both are idempotent."""
+"""Writes of the dashboards app: the daily KPI snapshots, the KPI page's stored figures, the monthly rollups and
+the nightly account health. All are idempotent."""
 
 from __future__ import annotations
 
@@ -10,7 +11,9 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
+from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import Avg, Count, DateField, DateTimeField, F, Max, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce, TruncMonth
@@ -20,8 +23,16 @@ from accounts.models import Account, AccountHealthMonth, health_band
 from accounts.selectors import month_starts, tier_rules
 from actionplans.models import ActionPlan, PlanStatus, kept_promise
 from actionplans.selectors import calendar_timezone
-from dashboards.models import SNAPSHOT_FIELDS, AccountMonthRollup, KpiScope, KpiSnapshot
-from dashboards.selectors import OPEN_ISSUE, day_bounds, kpi_tables, open_escalations
+from dashboards import tasks
+from dashboards.models import SNAPSHOT_FIELDS, AccountMonthRollup, KpiScope, KpiSnapshot, KpiWindow, KpiWindowFigures
+from dashboards.selectors import (
+    OPEN_ISSUE,
+    day_bounds,
+    kpi_tables,
+    kpi_window_figures,
+    open_escalations,
+    window_figures_as_json,
+)
 from feedback.models import ContactLog, Issue, Severity
 
 logger = logging.getLogger(__name__)
@@ -298,6 +309,61 @@ def backfill_health(*, now: datetime, months: int = 12) -> None:
         end_of_month, _ = day_bounds(first, first)
         recompute_health(now=end_of_month - timedelta(seconds=1))
     recompute_health(now=now)
+
+
+# --- The KPI page's stored figures ---------------------------------------------------------------------------
+
+KPI_REFRESH_PENDING = "dashboards:kpi-refresh-pending"
+
+
+def refresh_kpi_windows(*, now: datetime | None = None) -> int:
+    """Compute the KPI page's figures for each period ending today (this month, the last 30 and 90 days) in
+    both variants, with and without confidential accounts, and store them (one row per period and variant,
+    rewritten in place). Idempotent: it writes what the data says now. Returns the rows written."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    rows = []
+    viewers: list[tuple[bool, Any]] = [(True, _SeesEverything()), (False, AnonymousUser())]
+    for window in KpiWindow:
+        days = None if window == KpiWindow.MONTH else int(window)
+        for with_confidential, viewer in viewers:
+            figures = kpi_window_figures(user=viewer, today=today, days=days)
+            rows.append(
+                KpiWindowFigures(
+                    window=window,
+                    with_confidential=with_confidential,
+                    day=today,
+                    computed_at=now,
+                    **window_figures_as_json(figures),
+                )
+            )
+    KpiWindowFigures.objects.bulk_create(
+        rows,
+        update_conflicts=True,
+        unique_fields=["window", "with_confidential"],
+        update_fields=["day", "current", "previous", "by_channel", "computed_at"],
+    )
+    return len(rows)
+
+
+def request_kpi_refresh() -> None:
+    """After the commit of a write that may change a KPI, queue one refresh of the stored figures in
+    KPI_REFRESH_SECONDS, unless one is already queued: however many writes come, at most one refresh per period
+    (the marker, in the cache, expires with it; the task clears it as it starts). A rolled-back write queues
+    nothing."""
+    transaction.on_commit(_queue_kpi_refresh)
+
+
+def _queue_kpi_refresh() -> None:
+    seconds = settings.KPI_REFRESH_SECONDS
+    if cache.add(KPI_REFRESH_PENDING, True, timeout=seconds):
+        tasks.refresh_kpi_windows_task.apply_async(countdown=seconds)
+
+
+def start_kpi_refresh() -> int:
+    """The queued refresh: clear the marker first, so a write during the computation queues the next one."""
+    cache.delete(KPI_REFRESH_PENDING)
+    return refresh_kpi_windows()
 
 
 # --- Monthly rollups ---------------------------------------------------------------------------------------------

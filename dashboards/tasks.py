@@ -1,5 +1,5 @@
-"""Thin, idempotent tasks: the daily KPI snapshot and the nightly account health (beat), and the fresh health
-and monthly rollups of accounts whose conversations changed (queued on commit)."""
+"""Thin, idempotent tasks: the daily KPI snapshot, the nightly account health and the KPI page's stored figures
+(beat), and the fresh health, monthly rollups and KPI figures after the writes that change them (on commit)."""
 
 from datetime import timedelta
 
@@ -34,3 +34,9 @@ def recompute_account_health_task(account_id: int) -> int:
 def recount_account_months_task(account_ids: list[int]) -> int:
     """Queued on commit when accounts' conversations change (dashboards.receivers); idempotent."""
     return services.recount_account_months(account_ids=account_ids)
+
+
+@shared_task(base=Task, acks_late=True)
+def refresh_kpi_windows_task() -> int:
+    """Queued (debounced) after writes that change a KPI, and by beat as a net: the KPI page's stored figures."""
+    return services.start_kpi_refresh()

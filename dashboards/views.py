@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
@@ -20,7 +21,7 @@ from accounts.filters import AccountFilter
 from accounts.models import Account
 from accounts.selectors import month_starts
 from actionplans.selectors import what_i_owe
-from dashboards import selectors
+from dashboards import selectors, services
 from kernel.exports import csv_lines
 from organization import audit
 from organization.models import Role, User
@@ -238,6 +239,8 @@ def kpi_page(request: HttpRequest) -> HttpResponse:
     window = window if window in dict(KPI_WINDOWS) else KPI_WINDOWS[0][0]
     days = None if window == "month" else int(window)
     overview = selectors.kpi_overview(user=request.user, today=today, days=days)
+    if overview.as_of is None and overview.stored_variant is not None:
+        services.request_kpi_refresh()  # nothing stored for today yet: store it for the next viewer
     cards = _kpi_cards(overview)
     return render(
         request,
@@ -251,6 +254,7 @@ def kpi_page(request: HttpRequest) -> HttpResponse:
             "windows": KPI_WINDOWS,
             "definitions": selectors.KPI_DEFINITIONS,
             "sees_everything": account_policies.sees_everything(request.user),
+            "refresh_seconds": settings.KPI_REFRESH_SECONDS,
         },
     )
 
