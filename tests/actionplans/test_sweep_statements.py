@@ -118,3 +118,31 @@ def test_each_level_of_the_backlog_reaches_whom_the_policy_names(
     # of the confidential account, where the seats hold nobody on its team
     assert notified(floor["sponsor"]) == core + 2 * (key - 1) + 5
     assert Notification.objects.count() == Escalation.notified.through.objects.count()
+
+
+def test_the_beat_sweep_sends_batches_that_escalate_everything_due_once(
+    floor: dict[str, Any], engineering: Department, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from django.utils import timezone
+
+    from actionplans import tasks
+
+    backlog(5, floor, engineering)
+    monkeypatch.setattr(tasks, "TASK_BATCH", 2)  # 5 plans and 5 issues: three batches of each
+    batches: list[list[int]] = []
+    send = tasks.escalate_plans_task.delay
+
+    def record(ids: list[int]) -> Any:
+        batches.append(ids)
+        return send(ids)
+
+    monkeypatch.setattr(tasks.escalate_plans_task, "delay", record)
+
+    tasks.escalation_sweep_task.delay()  # eager in tests: each batch runs as it is sent
+
+    assert [len(batch) for batch in batches] == [2, 2, 1]
+    escalated = Escalation.objects.count()
+    assert Escalation.objects.filter(plan__isnull=False).values("plan").distinct().count() == 5
+    assert Escalation.objects.filter(issue__isnull=False).values("issue").distinct().count() == 5
+    assert services.run_sweep(now=timezone.now()) == (0, 0)  # nothing due was left for the next sweep
+    assert Escalation.objects.count() == escalated
