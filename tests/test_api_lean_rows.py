@@ -59,7 +59,7 @@ def demo() -> None:
     assert account is not None
     Account.objects.filter(pk=account.pk).update(
         name=ODD_TEXT,
-        needs=[ODD_TEXT, "plain"],
+        needs=[ODD_TEXT, "plain", 2**70, 0.1],  # a number orjson will not read, and one it reads as json does
         health=12,
         health_signals=[
             {"key": "contact", "label": ODD_TEXT, "points": 1e-05, "max": 30, "detail": "tiny"},

@@ -13,7 +13,15 @@ from django.utils import timezone
 from accounts import selectors
 from accounts.api.serializers import TIER_NAMES
 from accounts.models import Account, CustomerContact, health_band
-from kernel.api.rows import date_text, datetime_writer, decimal_writer, json_float, text_list
+from kernel.api.rows import (
+    date_text,
+    datetime_writer,
+    decimal_writer,
+    json_column,
+    json_float,
+    json_value,
+    text_list,
+)
 
 # The values a row is built from; the cursor orderings' fields (rank, name, updated_at, id) are among them.
 ACCOUNT_VALUES = (
@@ -33,22 +41,21 @@ ACCOUNT_VALUES = (
     "score",
     "last_contact_at",
     "next_contact_due",
-    "needs",
-    "wants",
     "health",
-    "health_signals",
     "health_at_risk",
     "version",
     "created_at",
     "updated_at",
 )
 
+JSON_VALUES = ("needs", "wants", "health_signals")  # read as text, parsed by kernel.api.rows.json_value
 _score_text = decimal_writer(max_digits=5, decimal_places=2)  # Account.score
 
 
 def account_values(queryset: QuerySet[Account]) -> QuerySet[Account, dict[str, Any]]:
     """A scoped account QuerySet as the rows account_rows builds from (one query, owner and segment joined)."""
-    rows: QuerySet[Account, dict[str, Any]] = queryset.prefetch_related(None).values(*ACCOUNT_VALUES)
+    json_columns = {f"{name}_json": json_column(name) for name in JSON_VALUES}
+    rows: QuerySet[Account, dict[str, Any]] = queryset.prefetch_related(None).values(*ACCOUNT_VALUES, **json_columns)
     return rows
 
 
@@ -75,7 +82,7 @@ def account_detail_body(queryset: QuerySet[Account], *, pk: int) -> dict[str, An
 def _account(row: dict[str, Any], *, cadence: dict[int, int], today: date, moment: Any) -> dict[str, Any]:
     due = row["next_contact_due"]
     health = row["health"]
-    signals = row["health_signals"]
+    needs, wants, signals = (json_value(row[f"{name}_json"]) for name in JSON_VALUES)
     return {
         "id": row["id"],
         "external_id": row["external_id"],
@@ -95,8 +102,8 @@ def _account(row: dict[str, Any], *, cadence: dict[int, int], today: date, momen
         "last_contact_at": moment(row["last_contact_at"]),
         "next_contact_due": date_text(due),
         "overdue": due is not None and due < today,
-        "needs": None if row["needs"] is None else text_list(row["needs"]),
-        "wants": None if row["wants"] is None else text_list(row["wants"]),
+        "needs": None if needs is None else text_list(needs),
+        "wants": None if wants is None else text_list(wants),
         "health": health,
         "health_band": health_band(health),
         "health_signals": None if signals is None else [_signal(signal) for signal in signals],

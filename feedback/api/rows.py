@@ -10,7 +10,7 @@ from typing import Any
 from django.db.models import QuerySet
 
 from feedback.models import ContactLog, Issue, IssueHandoff
-from kernel.api.rows import date_text, datetime_writer
+from kernel.api.rows import date_text, datetime_writer, json_column, json_value
 
 # The values a row is built from; the cursor orderings' fields (occurred_at, raised_at, id) are among them.
 CONTACT_LOG_VALUES = (
@@ -19,7 +19,6 @@ CONTACT_LOG_VALUES = (
     "account__name",
     "occurred_at",
     "channel",
-    "topics",
     "summary",
     "rating",
     "rating_comment",
@@ -65,7 +64,10 @@ _HANDOFF_VALUES = (
 
 def contact_log_values(queryset: QuerySet[ContactLog]) -> QuerySet[ContactLog, dict[str, Any]]:
     """A scoped contact-log QuerySet as the rows contact_log_rows builds from (account and author joined)."""
-    rows: QuerySet[ContactLog, dict[str, Any]] = queryset.prefetch_related(None).values(*CONTACT_LOG_VALUES)
+    topics = json_column("topics")  # parsed by kernel.api.rows.json_value
+    rows: QuerySet[ContactLog, dict[str, Any]] = queryset.prefetch_related(None).values(
+        *CONTACT_LOG_VALUES, topics_json=topics
+    )
     return rows
 
 
@@ -106,7 +108,7 @@ def contact_log_rows(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
             "account_name": row["account__name"],
             "occurred_at": moment(row["occurred_at"]),
             "channel": row["channel"],
-            "topics": None if row["topics"] is None else list(row["topics"]),
+            "topics": _topics(json_value(row["topics_json"])),
             "summary": row["summary"],
             "rating": row["rating"],
             "rating_comment": row["rating_comment"],
@@ -122,6 +124,10 @@ def contact_log_rows(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
         }
         for row in rows
     ]
+
+
+def _topics(topics: Any) -> list[Any] | None:
+    return None if topics is None else list(topics)
 
 
 def contact_log_body(queryset: QuerySet[ContactLog], *, pk: int) -> dict[str, Any] | None:

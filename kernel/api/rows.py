@@ -9,12 +9,15 @@ Building model instances and walking a serializer's fields for every value was m
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 import orjson
+from django.db.models import TextField
+from django.db.models.functions import Cast
 from django.utils import timezone
 from rest_framework import renderers, serializers
 
@@ -24,6 +27,7 @@ _LINE_SEPARATOR = "\u2028".encode()
 _PARAGRAPH_SEPARATOR = "\u2029".encode()
 _MINUTE = timedelta(minutes=1)
 _SMALLEST_PLAIN_FLOAT = 1e-4  # below it Python writes `1e-05`, orjson `0.00001`
+_LONG_DIGITS = re.compile(r"[0-9]{19}")  # an integer of at most 18 digits fits in 64 bits
 
 
 class JSONRenderer(renderers.JSONRenderer):
@@ -101,6 +105,29 @@ def decimal_writer(*, max_digits: int, decimal_places: int) -> Callable[[Decimal
 def date_text(value: Any) -> str | None:
     """A DateField's output: ISO 8601, or null."""
     return None if value is None else str(value.isoformat())
+
+
+def json_column(name: str) -> Cast:
+    """A JSONField's column read as its JSON text, for `json_value` to parse: Django parses each value with
+    json.loads, a tenth of an account page's time; orjson reads the same text into the same objects."""
+    return Cast(name, output_field=TextField())
+
+
+def json_value(text: str | None) -> Any:
+    """What Django's JSONField reads from a `json_column`: the parsed value, null as None, and text that is no
+    JSON as it stands. orjson reads a whole number beyond 64 bits as a float, so text with 19 digits in a row goes
+    to json.loads, as does what orjson refuses (an infinite float, an escaped lone surrogate)."""
+    if text is None:
+        return None
+    if not _LONG_DIGITS.search(text):
+        try:
+            return orjson.loads(text)
+        except orjson.JSONDecodeError:
+            pass
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError:
+        return text
 
 
 def text_list(values: Any) -> list[str | None]:
