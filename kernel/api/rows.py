@@ -27,6 +27,7 @@ _LINE_SEPARATOR = "\u2028".encode()
 _PARAGRAPH_SEPARATOR = "\u2029".encode()
 _MINUTE = timedelta(minutes=1)
 _SMALLEST_PLAIN_FLOAT = 1e-4  # below it Python writes `1e-05`, orjson `0.00001`
+_READS = frozenset({"GET", "HEAD"})
 _LONG_DIGITS = re.compile(r"[0-9]{19}")  # an integer of at most 18 digits fits in 64 bits
 
 
@@ -35,9 +36,10 @@ class JSONRenderer(renderers.JSONRenderer):
 
     orjson writes strings, whole numbers, booleans and null as `json.dumps(..., ensure_ascii=False,
     separators=(",", ":"))` does, except U+2028 and U+2029, which DRF escapes afterwards and so does this. Floats
-    agree from 1e-4 up; a body holding a smaller one must pass it through `json_float`. Anything orjson would write
-    differently from DRF's encoder (a date, a Decimal, a lazy string…) makes the body go through DRF's renderer,
-    as does an indented body (`Accept: application/json; indent=2`).
+    agree from 1e-4 up; a body holding a smaller one must pass it through `json_float`, as the lean rows do. So only
+    the answers to reads are written by orjson: a write's answer comes from a serializer, floats unchecked, and
+    goes through DRF's renderer, as does an indented body (`Accept: application/json; indent=2`) and any body
+    holding what orjson would write differently from DRF's encoder (a date, a Decimal, a lazy string…).
     """
 
     def render(
@@ -45,7 +47,10 @@ class JSONRenderer(renderers.JSONRenderer):
     ) -> bytes:
         if data is None:
             return b""
-        if self.get_indent(accepted_media_type or "", dict(renderer_context or {})) is not None:
+        request = (renderer_context or {}).get("request")
+        if (request is not None and request.method not in _READS) or self.get_indent(
+            accepted_media_type or "", dict(renderer_context or {})
+        ) is not None:
             return bytes(super().render(data, accepted_media_type, renderer_context))
         try:
             body = orjson.dumps(data, default=_refuse, option=orjson.OPT_PASSTHROUGH_DATETIME)
