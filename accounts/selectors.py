@@ -10,7 +10,6 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.core.cache import cache
 from django.db import transaction
 from django.db.models import (
     Case,
@@ -44,6 +43,7 @@ from accounts.models import (
     Tier,
     TierRule,
 )
+from kernel import caching
 from organization.models import User
 
 DUE_SOON_DAYS = 7
@@ -202,18 +202,18 @@ TIER_RULES_CACHE_SECONDS = 300
 
 def cached_tier_rules() -> TierRules:
     """tier_rules(), from the cache when it holds them: a request's constants cost no query."""
-    rules = cache.get(TIER_RULES_CACHE_KEY)
+    rules = caching.get(TIER_RULES_CACHE_KEY)
     if not isinstance(rules, TierRules):
         rules = tier_rules()
-        cache.add(TIER_RULES_CACHE_KEY, rules, TIER_RULES_CACHE_SECONDS)
+        caching.add(TIER_RULES_CACHE_KEY, rules, TIER_RULES_CACHE_SECONDS)
     return rules
 
 
 def forget_tier_rules(**_signal: Any) -> None:
     """Drop the cached rules now (this transaction reads its own change) and after commit (other readers, who
     may have cached the old rules in between)."""
-    cache.delete(TIER_RULES_CACHE_KEY)
-    transaction.on_commit(lambda: cache.delete(TIER_RULES_CACHE_KEY))
+    caching.delete(TIER_RULES_CACHE_KEY)
+    transaction.on_commit(lambda: caching.delete(TIER_RULES_CACHE_KEY))
 
 
 def cadence_days() -> dict[int, int]:

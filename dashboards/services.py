@@ -13,7 +13,6 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
-from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import Avg, Count, DateField, DateTimeField, F, Max, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce, TruncMonth
@@ -34,6 +33,7 @@ from dashboards.selectors import (
     window_figures_as_json,
 )
 from feedback.models import ContactLog, Issue, Severity
+from kernel import caching
 
 logger = logging.getLogger(__name__)
 
@@ -356,13 +356,16 @@ def request_kpi_refresh() -> None:
 
 def _queue_kpi_refresh() -> None:
     seconds = settings.KPI_REFRESH_SECONDS
-    if cache.add(KPI_REFRESH_PENDING, True, timeout=seconds):
-        tasks.refresh_kpi_windows_task.apply_async(countdown=seconds)
+    # With the cache unreachable there is no marker to debounce by: queue the refresh anyway. A broker that is down
+    # must not turn the saved write into a 500: the marker goes, so the next write after it is back queues one.
+    queued = caching.add(KPI_REFRESH_PENDING, True, seconds, unavailable=True)
+    if queued and not tasks.refresh_kpi_windows_task.send_or_log((), {}, countdown=seconds):
+        caching.delete(KPI_REFRESH_PENDING)
 
 
 def start_kpi_refresh() -> int:
     """The queued refresh: clear the marker first, so a write during the computation queues the next one."""
-    cache.delete(KPI_REFRESH_PENDING)
+    caching.delete(KPI_REFRESH_PENDING)
     return refresh_kpi_windows()
 
 

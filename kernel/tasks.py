@@ -33,6 +33,10 @@ class Task(DjangoTask[Any, Any]):
         transaction.on_commit(functools.partial(self._send_after_commit, args or (), kwargs or {}, **options))
 
     def _send_after_commit(self, args: tuple[Any, ...], kwargs: dict[str, Any], **options: Any) -> None:
+        self.send_or_log(args, kwargs, **options)
+
+    def send_or_log(self, args: tuple[Any, ...], kwargs: dict[str, Any], **options: Any) -> bool:
+        """apply_async, for code already running after a commit: False (and a warning) when the broker is down."""
         try:
             self.apply_async(args, kwargs, **options)
         except BrokerUnavailable as exc:
@@ -42,3 +46,5 @@ class Task(DjangoTask[Any, Any]):
                 args,
                 exc,
             )
+            return False
+        return True

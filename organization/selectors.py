@@ -2,10 +2,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Count, QuerySet
 
+from kernel import caching
 from organization.models import ApiClient, Department
 
 
@@ -31,8 +31,8 @@ def forget_api_client_token(*, token_hash: str) -> None:
     the cache is filled with `cache.add`. Set now (this transaction) and again after commit (for the minute after).
     """
     key = api_client_cache_key(token_hash=token_hash)
-    cache.set(key, _CHANGED, API_CLIENT_CACHE_SECONDS)
-    transaction.on_commit(lambda: cache.set(key, _CHANGED, API_CLIENT_CACHE_SECONDS))
+    caching.set(key, _CHANGED, API_CLIENT_CACHE_SECONDS)
+    transaction.on_commit(lambda: caching.set(key, _CHANGED, API_CLIENT_CACHE_SECONDS))
 
 
 def forget_saved_api_client(*, instance: ApiClient, created: bool = False, **_signal: Any) -> None:

@@ -2,11 +2,11 @@ from __future__ import annotations
 
 from typing import Any, cast
 
-from django.core.cache import cache
 from django.utils import timezone
 from rest_framework import authentication, exceptions
 from rest_framework.request import Request
 
+from kernel import caching
 from organization import audit, selectors, services
 from organization.models import ApiClient, User
 
@@ -50,7 +50,7 @@ class ApiClientTokenAuthentication(authentication.BaseAuthentication):
         except UnicodeDecodeError:
             raise exceptions.AuthenticationFailed("Invalid token.") from None
         key = selectors.api_client_cache_key(token_hash=ApiClient.hash_token(token))
-        client = cache.get(key)
+        client = caching.get(key)
         if isinstance(client, ApiClient):  # looked up less than a minute ago, and unchanged since
             return ApiClientPrincipal(client), client
         client = selectors.api_client_for_token(token=token)
@@ -62,7 +62,7 @@ class ApiClientTokenAuthentication(authentication.BaseAuthentication):
         if services.mark_api_client_used(client=client, now=now):  # the first use this hour
             audit.record(kind=audit.Kind.API_TOKEN_USE, request=request, api_client=client, now=now)
         # Refused while a change to the client is in flight (selectors.forget_api_client_token's tombstone).
-        cache.add(key, client, selectors.API_CLIENT_CACHE_SECONDS)
+        caching.add(key, client, selectors.API_CLIENT_CACHE_SECONDS)
         return ApiClientPrincipal(client), client
 
     def authenticate_header(self, request: Request) -> str:
