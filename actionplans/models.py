@@ -73,6 +73,12 @@ class ActionPlan(models.Model):
             models.Index(fields=["owner", "status", "due_on"], name="plan_owner_status_due"),
             models.Index(fields=["department", "status", "due_on"], name="plan_department_status_due"),
             models.Index(fields=["account", "-created_at"], name="plan_account_time"),
+            # The priority dashboard's overdue plans: an index-only count of the active plans due before today.
+            models.Index(
+                fields=["due_on", "account"],
+                condition=Q(status__in=ACTIVE_STATUSES),
+                name="plan_active_due",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -94,6 +94,26 @@ def test_totals_count_every_selected_account_not_only_the_page(erin: Any, busy: 
     assert (totals.overdue_plans, totals.open_escalations) == (1, 1)
 
 
+def test_open_escalations_count_those_through_a_plan_and_through_an_issue(erin: Any) -> None:
+    account = ranked("Escalated", 1)
+    other = ranked("Not selected", 2, segment=account.segment, region="South")
+    now = timezone.now()
+    open_issue = IssueFactory.create(account=account, severity="critical")
+    closed_issue = IssueFactory.create(account=account, status="closed")
+    plan = ActionPlanFactory.create(account=account)
+    Escalation.objects.create(plan=plan, level=1, target="owner", escalated_at=now)
+    Escalation.objects.create(issue=open_issue, level=1, target="owner", escalated_at=now)
+    Escalation.objects.create(issue=open_issue, level=2, target="owner", escalated_at=now, acknowledged_at=now)
+    Escalation.objects.create(issue=closed_issue, level=1, target="owner", escalated_at=now)
+    Escalation.objects.create(issue=IssueFactory.create(account=other), level=1, target="owner", escalated_at=now)
+
+    everything = logged_in(erin).get(reverse("dashboards:priority")).context["totals"]
+    north = logged_in(erin).get(reverse("dashboards:priority"), {"region": "North"}).context["totals"]
+
+    assert everything.open_escalations == 3  # the plan's, the open issue's, the other account's
+    assert north.open_escalations == 2  # only the selected accounts'
+
+
 def test_filters_select_by_tier_segment_region_and_owner(erin: Any, busy: Account) -> None:
     key = ranked("Keystone Key", 2, tier=Tier.KEY, region="South")
     client = logged_in(erin)
