@@ -148,4 +148,5 @@ class VisibleAccountField(serializers.PrimaryKeyRelatedField[Account]):
     exist, so the error reveals nothing."""
 
     def get_queryset(self) -> QuerySet[Account]:
-        return Account.objects.visible_to(self.context["request"].user)
+        # With its owner: a write by an API client is made on the owner's behalf (no second query for them).
+        return Account.objects.visible_to(self.context["request"].user).select_related("owner")
