@@ -170,14 +170,16 @@ def _copying(
 def without_secondary_indexes(cursor: CursorWrapper, tables: list[str]) -> Iterator[list[str]]:
     """Drop the tables' secondary indexes and foreign keys for a bulk load; re-create them after, even on error.
 
-    Indexes backing a primary key or a unique constraint stay (they are the constraints themselves). The
+    Indexes backing a primary key or a unique constraint stay (they are the constraints themselves), and so do
+    partial indexes: they cover a few rows, and PostgreSQL does not print their predicate back in the form it was
+    written (`status IN (…)` comes back as `= ANY (ARRAY[…])`, which prints differently again). The
     definitions are read back from the catalog, so an index added by a later migration is handled the same way.
     Inside a transaction an error rolls everything back, dropped indexes included; outside one, they are
     re-created before the error propagates.
     """
     cursor.execute(
         "SELECT i.indexname, i.indexdef FROM pg_indexes i WHERE i.schemaname = current_schema()"
-        " AND i.tablename = ANY(%s) AND NOT EXISTS (SELECT 1 FROM pg_constraint c"
+        " AND i.tablename = ANY(%s) AND i.indexdef NOT LIKE '%% WHERE %%' AND NOT EXISTS (SELECT 1 FROM pg_constraint c"
         " JOIN pg_class ic ON ic.oid = c.conindid WHERE ic.relname = i.indexname)"
         " ORDER BY i.tablename, i.indexname",
         [tables],
