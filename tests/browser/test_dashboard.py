@@ -4,6 +4,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from accounts.models import Account, Tier
 from dashboards import services
@@ -53,7 +54,7 @@ def test_the_kpi_page_draws_a_chart_per_kpi_without_errors(page: Any, erin: Any,
     log_in(page, "erin@example.com")
     page.goto("/kpis/")
     page.get_by_role("heading", name="Customer voice").wait_for()
-    page.wait_for_function("document.querySelectorAll('canvas[data-chart]').length === 5")
+    expect(page.locator("canvas[data-chart]")).to_have_count(5)
     drawn = page.evaluate(
         "Array.from(document.querySelectorAll('canvas[data-chart]')).every(c => window.Chart.getChart(c))"
     )

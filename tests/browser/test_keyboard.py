@@ -4,6 +4,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from feedback.models import ContactLog
 from tests.browser.session import log_in
@@ -56,7 +57,7 @@ def test_the_routine_call_with_one_issue_takes_at_most_10_keys_after_l_on_the_ac
     keys.type("Deliveries are on time, but the pump overheats at full load.")
     keys.press("Alt+I")  # adds an issue row and focuses its department (the severity has a default)
     page.locator("#issue-row-0").wait_for()
-    page.wait_for_function("document.activeElement && document.activeElement.name === 'issues-0-department'")
+    expect(page.locator("[name=issues-0-department]")).to_be_focused()
     keys.type("Engineering")
     keys.press("Tab")
     keys.type("The pump overheats at full load in summer; we lose a shift.")

@@ -4,6 +4,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from actionplans.models import ActionPlan, PlanStatus
 from feedback.models import IssueStatus
@@ -53,7 +54,7 @@ def test_a_department_member_plans_an_issue_promises_a_date_and_resolves_it(
     page.locator("[role=checkbox][aria-checked=true]", has_text="✓").first.wait_for()
     assert page.get_by_role("checkbox", name="Listen").get_attribute("aria-checked") == "true"
     page.get_by_role("checkbox", name="Acknowledge").click()
-    page.wait_for_function("document.querySelectorAll('[role=checkbox][aria-checked=true]').length === 2")
+    expect(page.locator("[role=checkbox][aria-checked=true]")).to_have_count(2)
     page.screenshot(path=str(artifacts / "plan-detail.png"), full_page=True)
 
     page.get_by_role("link", name="Plans", exact=True).click()
