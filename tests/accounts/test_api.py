@@ -5,7 +5,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from django.db import IntegrityError
+from django.db import IntegrityError, connection
 from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
@@ -354,6 +354,23 @@ def test_the_detail_carries_its_version_as_etag_and_its_active_contact_ids(
     assert response["ETag"] == '"1"'
     assert response.json()["contacts"] == [active.pk]
     assert set(response.json()) == {*ROW_FIELDS, "contacts"}
+
+
+@pytest.mark.parametrize("contacts", [0, 20])
+def test_the_detail_is_one_query_with_its_contacts_in_influence_order(
+    api: APIClient, alice: User, django_assert_num_queries: Any, contacts: int
+) -> None:
+    account = AccountFactory.create(owner=alice)
+    made = [ContactFactory.create(account=account, influence=1 + n % 5) for n in range(contacts)]
+    ContactFactory.create(account=account, is_active=False)
+    as_person(api, alice).get(account_url(account))  # the tier cadences, cached from then on
+
+    # The account with its owner, segment and active contacts' ids (an array beside the row on PostgreSQL).
+    with django_assert_num_queries(1 if connection.vendor == "postgresql" else 2):
+        response = api.get(account_url(account))
+
+    expected = sorted(made, key=lambda contact: (-contact.influence, contact.name, contact.pk))
+    assert response.json()["contacts"] == [contact.pk for contact in expected]
 
 
 def test_an_unknown_account_is_a_404(api: APIClient, read_token: str) -> None:
