@@ -167,6 +167,7 @@ def main(argv: list[str]) -> int:
     run["git_commit"] = measure.git_commit()
     run["dataset"] = measure.dataset_counts()
     measure.flush_redis(args.redis_url)
+    measure.refresh_stored_figures()
     targets = measure.prepare_targets(bench_user=BENCH_USER)
     run["load_average_at_start"] = round(os.getloadavg()[0], 2)  # before gunicorn: what others were doing
     log = ROOT / "var" / "bench" / "gunicorn.log"
