@@ -309,6 +309,8 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 HEARTBEAT_INTERVAL = _int("HEARTBEAT_INTERVAL", 30)
 # At most one refresh of the KPI page's stored figures per this many seconds, however many writes change them.
 KPI_REFRESH_SECONDS = _int("KPI_REFRESH_SECONDS", 60)
+# Writes queue that refresh (off only in the test settings, where eager tasks would run it after every commit).
+KPI_REFRESH_AFTER_WRITES = _bool("KPI_REFRESH_AFTER_WRITES", True)
 HEARTBEAT_MAX_AGE = timedelta(seconds=_int("HEARTBEAT_MAX_AGE", 120))
 CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "connectivity.tasks.record_heartbeat_task", "schedule": float(HEARTBEAT_INTERVAL)},

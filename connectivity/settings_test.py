@@ -16,6 +16,9 @@ from connectivity.settings import CACHES, CELERY_BROKER_URL, DATABASES, STORAGES
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 CELERY_TASK_ALWAYS_EAGER = True
+# Eager, the KPI page's debounced refresh would run after every commit of a transactional test (each of a browser
+# test's 223 factory-made issues recomputed every figure): the tests of that path turn it on themselves.
+KPI_REFRESH_AFTER_WRITES = False
 # No collectstatic before tests: serve static files from the app folders, unhashed.
 STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
 

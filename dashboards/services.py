@@ -351,7 +351,8 @@ def request_kpi_refresh() -> None:
     KPI_REFRESH_SECONDS, unless one is already queued: however many writes come, at most one refresh per period
     (the marker, in the cache, expires with it; the task clears it as it starts). A rolled-back write queues
     nothing."""
-    transaction.on_commit(_queue_kpi_refresh)
+    if settings.KPI_REFRESH_AFTER_WRITES:
+        transaction.on_commit(_queue_kpi_refresh)
 
 
 def _queue_kpi_refresh() -> None:

@@ -135,8 +135,9 @@ def test_a_refresh_is_queued_once_per_period_however_many_writes(erin: Any) -> N
 
 
 def test_a_logged_call_refreshes_the_stored_figures_after_its_commit(
-    alice: Any, django_capture_on_commit_callbacks: Any
+    alice: Any, django_capture_on_commit_callbacks: Any, settings: Any
 ) -> None:
+    settings.KPI_REFRESH_AFTER_WRITES = True  # as in production (the test settings turn it off: eager tasks)
     account = AccountFactory.create(owner=alice)
     services.refresh_kpi_windows()
     assert KpiWindowFigures.objects.get(window=KpiWindow.DAYS_30, with_confidential=True).current["org"]["ratings"] == 0
