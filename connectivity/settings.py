@@ -202,6 +202,8 @@ WHITENOISE_USE_FINDERS = DEBUG
 
 # Caches back throttling; a shared cache (Redis) is needed once there is more than one process serving the API.
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    CACHES["default"]["BACKEND"] = "kernel.redis_cache.RedisCache"  # one redis-py client per pool, not per call
 
 # Email
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
