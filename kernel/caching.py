@@ -10,7 +10,8 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from django.core.cache import cache
+from django.core.cache import DEFAULT_CACHE_ALIAS, cache, caches
+from django.core.cache.backends.redis import RedisCache
 from redis.exceptions import RedisError
 
 logger = logging.getLogger(__name__)
@@ -48,3 +49,21 @@ def delete(key: str) -> None:
         cache.delete(key)
     except UNAVAILABLE as exc:
         logger.warning("Cache unavailable, %s not deleted: %s", key, exc)
+
+
+def count_in_window(key: str, seconds: int) -> tuple[int, int]:
+    """Count one more event under `key` in a window of `seconds` that opens with its first event: the count so far
+    and the seconds left in the window. One round trip on Redis (SET NX EX, INCR, TTL, pipelined); add then incr
+    on other caches (which cannot say how long is left: the whole window then). Raises when the cache is
+    unreachable: the caller decides what that means."""
+    backend = caches[DEFAULT_CACHE_ALIAS]
+    if isinstance(backend, RedisCache):
+        full_key = backend.make_and_validate_key(key)
+        pipe = backend._cache.get_client(full_key, write=True).pipeline(transaction=False)  # type: ignore[attr-defined]
+        pipe.set(full_key, 0, ex=seconds, nx=True)
+        pipe.incr(full_key)
+        pipe.ttl(full_key)
+        _, count, left = pipe.execute()
+        return int(count), max(int(left), 1)
+    backend.add(key, 0, seconds)
+    return int(backend.incr(key)), seconds

@@ -8,6 +8,7 @@ from rest_framework.request import Request
 from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
 
+from kernel import caching
 from organization.models import ApiClient
 
 logger = logging.getLogger(__name__)
@@ -24,13 +25,24 @@ class PerClientRateThrottle(SimpleRateThrottle):
         return None if rate is None else str(rate)
 
     def allow_request(self, request: Request, view: Any) -> bool:
-        """Budgets live in the cache (Redis in production). While it is down, let requests through rather than
-        fail every API call with a 500: the throttle guards capacity, and an outage is no time to refuse work."""
+        """A fixed window per caller that opens with its first call: one cache round trip a request
+        (kernel.caching.count_in_window), where DRF's sliding history reads and writes a list. Budgets live in the
+        cache (Redis in production). While it is down, let requests through rather than fail every API call with a
+        500: the throttle guards capacity, and an outage is no time to refuse work."""
+        allowed, seconds = self.parse_rate(self.rate)
+        if allowed is None or seconds is None:
+            return True
+        self.key = self.get_cache_key(request, view)
         try:
-            return super().allow_request(request, view)
+            count, left = caching.count_in_window(self.key, seconds)
         except (RedisError, OSError) as exc:
             logger.warning("Throttle cache unavailable, request allowed unthrottled: %s", exc)
             return True
+        self.retry_after = float(left)  # when the window closes: the Retry-After of a refusal
+        return count <= allowed
+
+    def wait(self) -> float | None:
+        return self.retry_after
 
     def get_cache_key(self, request: Request, view: Any) -> str:
         if isinstance(request.auth, ApiClient):

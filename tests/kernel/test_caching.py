@@ -47,3 +47,13 @@ def test_with_the_cache_down_a_changed_cadence_shows_in_the_next_response(
     body = api.get(f"/api/v1/accounts/{account.pk}").json()
     assert body["cadence_days"] == 11
     assert Tier(account.tier)  # a real tier, whose rule was the one changed
+
+
+def test_a_window_counts_its_events_and_says_how_long_it_has_left() -> None:
+    from kernel import caching
+
+    assert caching.count_in_window("test:window", 60) == (1, pytest.approx(60, abs=1))
+    count, left = caching.count_in_window("test:window", 60)
+    assert count == 2
+    assert 0 < left <= 60
+    assert caching.count_in_window("test:other-window", 60)[0] == 1  # each key its own window

@@ -143,6 +143,16 @@ def test_each_client_has_its_own_rate_limit(api: APIClient, read_token: str, wri
     assert as_system(api, write_token).get(reverse("api:me")).status_code == 200
 
 
+def test_a_client_over_its_rate_is_told_when_its_window_reopens(api: APIClient, read_token: str, settings: Any) -> None:
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"client": "1/hour"}}
+    assert as_system(api, read_token).get(reverse("api:me")).status_code == 200
+
+    refused = api.get(reverse("api:me"))
+
+    assert refused.status_code == 429
+    assert 0 < int(refused["Retry-After"]) <= 3600
+
+
 def test_the_schema_is_valid_openapi_3(tmp_path: Any) -> None:
     target = tmp_path / "schema.yaml"
     call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(target))
