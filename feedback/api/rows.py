@@ -92,38 +92,18 @@ def contact_log_rows(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
         ).values_list("contactlog_id", "customercontact_id"):
             theirs[log_id].append(contact_id)
         raised = Issue.objects.filter(contact_log_id__in=ids).order_by("id")
-        for issue in raised.values("id", "contact_log_id", "severity", "department_id", "verbatim", "status"):
-            issues[issue["contact_log_id"]].append(
-                {
-                    "id": issue["id"],
-                    "severity": issue["severity"],
-                    "department": issue["department_id"],
-                    "verbatim": issue["verbatim"],
-                    "status": issue["status"],
-                }
-            )
+        for issue in raised.values("contact_log_id", *_LOG_ISSUE_VALUES):
+            issues[issue["contact_log_id"]].append(_log_issue(issue))
     moment = datetime_writer()
     return [
-        {
-            "id": row["id"],
-            "account": row["account_id"],
-            "account_name": row["account__name"],
-            "occurred_at": moment(row["occurred_at"]),
-            "channel": row["channel"],
-            "topics": _topics(json_value(row["topics_json"])),
-            "summary": row["summary"],
-            "rating": row["rating"],
-            "rating_comment": row["rating_comment"],
-            "next_contact_on": date_text(row["next_contact_on"]),
-            "author": row["author_id"],
-            "author_name": row["author__full_name"],
-            "our_participants": ours[row["id"]],
-            "their_participants": theirs[row["id"]],
-            "issues": issues[row["id"]],
-            "version": row["version"],
-            "created_at": moment(row["created_at"]),
-            "updated_at": moment(row["updated_at"]),
-        }
+        _log_body(
+            row,
+            topics=json_value(row["topics_json"]),
+            ours=ours[row["id"]],
+            theirs=theirs[row["id"]],
+            issues=issues[row["id"]],
+            moment=moment,
+        )
         for row in rows
     ]
 
@@ -134,37 +114,65 @@ def created_contact_log_body(
     """The body a GET of a log just created answers (contact_log_rows), from what its request holds: the log as
     services.log_contact saved it, its account and author loaded, and the people in the conversation, ordered as
     the participants' rows are; only its issues are read (one query). tests/feedback compares it with the GET."""
-    moment = datetime_writer()
     people = sorted({user.pk: user for user in our}.values(), key=lambda user: (user.full_name, user.email, user.pk))
     contacts = sorted({c.pk: c for c in theirs}.values(), key=lambda c: (-c.influence, c.name, c.pk))
+    row = {field: getattr(log, field) for field in _LOG_OWN_VALUES}
+    row.update(account__name=log.account.name, author__full_name=log.author.full_name)
+    return _log_body(
+        row,
+        topics=log.topics,
+        ours=[user.pk for user in people],
+        theirs=[contact.pk for contact in contacts],
+        issues=[_log_issue(issue) for issue in log.issues.order_by("id").values(*_LOG_ISSUE_VALUES)],
+        moment=datetime_writer(),
+    )
+
+
+# A log's own columns among CONTACT_LOG_VALUES (the others come through its account and author), and what its
+# body shows of each issue it raised.
+_LOG_OWN_VALUES = tuple(value for value in CONTACT_LOG_VALUES if "__" not in value)
+_LOG_ISSUE_VALUES = ("id", "severity", "department_id", "verbatim", "status")
+
+
+def _log_issue(issue: dict[str, Any]) -> dict[str, Any]:
     return {
-        "id": log.pk,
-        "account": log.account_id,
-        "account_name": log.account.name,
-        "occurred_at": moment(log.occurred_at),
-        "channel": log.channel,
-        "topics": _topics(log.topics),
-        "summary": log.summary,
-        "rating": log.rating,
-        "rating_comment": log.rating_comment,
-        "next_contact_on": date_text(log.next_contact_on),
-        "author": log.author_id,
-        "author_name": log.author.full_name,
-        "our_participants": [user.pk for user in people],
-        "their_participants": [contact.pk for contact in contacts],
-        "issues": [
-            {
-                "id": issue.pk,
-                "severity": issue.severity,
-                "department": issue.department_id,
-                "verbatim": issue.verbatim,
-                "status": issue.status,
-            }
-            for issue in log.issues.order_by("id")
-        ],
-        "version": log.version,
-        "created_at": moment(log.created_at),
-        "updated_at": moment(log.updated_at),
+        "id": issue["id"],
+        "severity": issue["severity"],
+        "department": issue["department_id"],
+        "verbatim": issue["verbatim"],
+        "status": issue["status"],
+    }
+
+
+def _log_body(
+    row: dict[str, Any],
+    *,
+    topics: Any,
+    ours: list[int],
+    theirs: list[int],
+    issues: list[dict[str, Any]],
+    moment: Any,
+) -> dict[str, Any]:
+    """ContactLogSerializer's body of one log, from its CONTACT_LOG_VALUES row and what belongs to it."""
+    return {
+        "id": row["id"],
+        "account": row["account_id"],
+        "account_name": row["account__name"],
+        "occurred_at": moment(row["occurred_at"]),
+        "channel": row["channel"],
+        "topics": _topics(topics),
+        "summary": row["summary"],
+        "rating": row["rating"],
+        "rating_comment": row["rating_comment"],
+        "next_contact_on": date_text(row["next_contact_on"]),
+        "author": row["author_id"],
+        "author_name": row["author__full_name"],
+        "our_participants": ours,
+        "their_participants": theirs,
+        "issues": issues,
+        "version": row["version"],
+        "created_at": moment(row["created_at"]),
+        "updated_at": moment(row["updated_at"]),
     }
 
 
