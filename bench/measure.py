@@ -113,14 +113,10 @@ def prepare_targets(*, bench_user: str) -> Targets:
 def refresh_stored_figures() -> None:
     """What beat keeps fresh in a running system (every ten minutes, and after changes), computed once before the
     run: the bench starts no Celery worker, so a page would otherwise compute it live on every request."""
-    try:
-        from dashboards import services as dashboard_services
-    except ImportError:
-        return
-    refresh = getattr(dashboard_services, "refresh_kpi_windows", None)
-    if refresh is not None:
-        seconds, rows = _timed(refresh)
-        _progress(f"KPI page figures stored: {rows} rows in {seconds:.1f} s")
+    from dashboards import services as dashboard_services
+
+    seconds, rows = _timed(dashboard_services.refresh_kpi_windows)
+    _progress(f"KPI page figures stored: {rows} rows in {seconds:.1f} s")
     connection.close()
 
 
