@@ -199,6 +199,8 @@ class WebhookEvent(models.TextChoices):
     PLAN_ESCALATED = "plan.escalated", "An action plan was escalated"
     PLAN_RESOLVED = "plan.resolved", "An action plan was resolved"
     ACCOUNT_PRIORITY_CHANGED = "account.priority_changed", "An account's priority changed"
+    SURVEY_RESPONDED = "survey.responded", "A customer contact answered a survey"
+    SURVEY_DETRACTOR = "survey.detractor", "A survey answer was a detractor's (a low score or recommend 0-6)"
 
 
 class WebhookSubscription(models.Model):
