@@ -124,6 +124,7 @@ INSTALLED_APPS = [
     "accounts",
     "feedback",
     "actionplans",
+    "surveys",
     "dashboards",
     "connectivity",
 ]

@@ -1,5 +1,5 @@
 """Dependencies point one way: the project package (connectivity) on top, then
-dashboards → actionplans → feedback → accounts → organization → kernel.
+dashboards → surveys → actionplans → feedback → accounts → organization → kernel.
 
 Checked from the code itself: every import (relative ones resolved, those under TYPE_CHECKING included) and
 every template's links (`{% url 'app:…' %}`), includes and extends. The kernel imports no app and nothing from
@@ -18,7 +18,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 PROJECT = "connectivity"
-LAYERS = ["kernel", "organization", "accounts", "feedback", "actionplans", "dashboards"]
+LAYERS = ["kernel", "organization", "accounts", "feedback", "actionplans", "surveys", "dashboards"]
 OURS = {*LAYERS, PROJECT}
 # A template names another app by a URL namespace or a template folder; both are the app's name here.
 TEMPLATE_REFERENCE = re.compile(
