@@ -16,6 +16,7 @@ api_v1: list[URLPattern | URLResolver] = [
     path("", include("feedback.api.urls")),
     path("", include("actionplans.api.urls")),
     path("", include("dashboards.api.urls")),
+    path("", include("surveys.api.urls")),
 ]
 
 urlpatterns = [
