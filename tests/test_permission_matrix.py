@@ -210,6 +210,10 @@ MATRIX: dict[str, Row] = {
     "GET api/v1/escalations":                     row(None,          "401   200   200   200   200   200   200   200"),
     "GET api/v1/kpis":                            row(None,          "401   200   200   200   200   200   200   200"),
     "GET api/v1/dashboard/priority-accounts":     row(None,          "401   200   200   200   200   200   200   200"),
+    "GET api/v1/surveys":                         row(None,          "401   200   200   200   200   200   200   200"),
+    "GET api/v1/survey-campaigns":                row(None,          "401   200   200   200   200   200   200   200"),
+    "GET api/v1/survey-responses":                row(None,          "401   200   200   200   200   200   200   200"),
+    "POST api/v1/survey-responses":               row(None,          "401   405   405   405   405   405   403   405"),
     "POST api/v1/escalations/<int:pk>/acknowledge":
                                                   row("escalation",  "401   403   200   200   200   200   403   403",
                                                                      "401   404   200   404   200   200   403   403"),
