@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from accounts import policies as account_policies
 from accounts.models import Account
-from actionplans import policies, selectors
+from actionplans import policies, selectors, signals
 from actionplans.models import (
     ACTIVE_STATUSES,
     COMPLAINT_TEMPLATE,
@@ -310,6 +310,8 @@ def change_status(
     locked.refresh_from_db()
     if status == PlanStatus.RESOLVED:
         _emit_plan("plan.resolved", locked, now, resolution=locked.resolution)
+    if status == PlanStatus.CONFIRMED:
+        signals.send_plan_confirmed(plan_id=locked.pk, account_id=locked.account_id)  # e.g. a survey pulse, on commit
     return locked
 
 

@@ -214,6 +214,13 @@ EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
 EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = _bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Connectivity <connectivity@localhost>")
+# Where people outside reach this site: the absolute links in emails to customers (survey links) start with it.
+SITE_URL = env.str("SITE_URL", default="http://localhost:8000")
+
+# Surveys: the pulse goes out this many hours after a plan is confirmed resolved; the public survey page answers
+# at most SURVEY_LINK_RATE requests a minute from one address.
+SURVEY_PULSE_DELAY_HOURS = _int("SURVEY_PULSE_DELAY_HOURS", 48)
+SURVEY_LINK_RATE = _int("SURVEY_LINK_RATE", 60)
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # Security: secure by default when DEBUG is off; SECURE_SSL_REDIRECT can be turned off behind a proxy that
@@ -339,6 +346,9 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": float(_int("KPI_REFRESH_INTERVAL", 600)),
     },
     "account-health": {"task": "dashboards.tasks.recompute_health_task", "schedule": crontab(minute=30, hour=2)},
+    # Survey emails: invitations still owed (a pulse whose delay is over, a send the broker lost) and reminders.
+    "survey-sends": {"task": "surveys.tasks.send_due_invitations_task", "schedule": 300.0},
+    "survey-reminders": {"task": "surveys.tasks.send_reminders_task", "schedule": 3600.0},
 }
 
 # REST API

@@ -170,6 +170,34 @@ def log_contact(*, author: User, data: ContactLogInput, now: datetime) -> Contac
     return log
 
 
+@transaction.atomic
+def raise_issue(
+    *, account: Account, department: Department, verbatim: str, severity: str, raised_by: User, now: datetime
+) -> Issue:
+    """An issue that comes from somewhere other than a logged conversation (a customer's survey answer): routed
+    and announced exactly as log_contact does for a conversation's issues: the department's members who may open
+    it are notified, and `issue.raised` goes to the systems that may learn of the account. `raised_by` is whom
+    the issue is recorded against (for a survey, the account's owner); the words are kept as given."""
+    if not verbatim.strip():
+        raise ValidationError({"verbatim": ["Write the customer's words for this issue."]})
+    if severity not in Severity.values:
+        raise ValidationError({"severity": [f"Unknown severity {severity!r}."]})
+    issue = Issue(
+        account=account,
+        severity=severity,
+        department=department,
+        verbatim=verbatim.strip(),
+        raised_by=raised_by,
+        raised_at=now,
+    )
+    issue.full_clean(exclude=["contact_log", "account", "department", "raised_by"])
+    issue.save()
+    _notify_departments(routes=[(issue, department)], exclude=None, kind="issue.routed")
+    if account_policies.systems_may_learn_of(account=account):
+        webhooks.emit_many(events=[_raised(issue)], now=now)
+    return issue
+
+
 def _raised(issue: Issue) -> webhooks.OutgoingEvent:
     return webhooks.OutgoingEvent(
         event="issue.raised",

@@ -6,3 +6,7 @@ class SurveysConfig(AppConfig):
     the answers that come back as work (issues, proposed plans)."""
 
     name = "surveys"
+
+    def ready(self) -> None:
+        # Register the signal receivers, the timeline provider and the account's year-over-year actions.
+        from surveys import receivers, timeline, yearly_registry  # noqa: F401
