@@ -45,6 +45,8 @@ from accounts.models import AccountImport, AccountTeamMember
 from actionplans.models import Escalation, Target
 from organization.models import Role, User
 from organization.webhooks import services as webhooks
+from surveys import links
+from surveys.models import SurveyCampaign, SurveyInvitation, SurveyResponse, SurveyVersion
 from tests.factories import (
     AccountFactory,
     ActionPlanFactory,
@@ -60,8 +62,9 @@ from tests.factories import (
 ROLES = ("anon", "staff", "am", "lead", "exec", "admin", "ro", "rw")
 
 # What a route's `<…>` parts are filled with. Targets marked with an account are requested for both accounts.
-TARGETS = ("account", "contact", "external_id", "log", "issue", "plan", "step", "escalation")  # per account
-OTHER_TARGETS = ("import", "webhook", "user", "object", "app", "nowhere")
+ACCOUNT_TARGETS = ("account", "contact", "external_id", "log", "issue", "plan", "step", "escalation")
+TARGETS = (*ACCOUNT_TARGETS, "survey_invitation", "survey_response")  # per account
+OTHER_TARGETS = ("import", "webhook", "user", "object", "app", "nowhere", "campaign", "survey_link")
 
 
 @dataclass(frozen=True)
@@ -170,6 +173,20 @@ MATRIX: dict[str, Row] = {
     "GET api/v1/webhooks/<int:pk>":               row("webhook",     "401   404   404   404   404   200   404   200"),
     "DELETE api/v1/webhooks/<int:pk>":            row("webhook",     "401   404   404   404   404   204   403   204"),
     "GET api/v1/webhooks/<int:pk>/deliveries":    row("webhook",     "401   404   404   404   404   200   404   200"),
+    # survey pages (the campaigns), and the public page a private link opens: no login, the signed token is the key
+    "GET surveys/":                               row(None,          "login 200   200   200   200   200   login login"),
+    "GET surveys/new/":                           row(None,          "login 403   200   403   403   200   login login"),
+    "POST surveys/new/":                          row(None,          "login 403   400   403   403   400   login login"),
+    "GET surveys/<int:pk>/":                      row("campaign",    "login 200   200   200   200   200   login login"),
+    "POST surveys/invitations/<int:pk>/revoke/":  row("survey_invitation",
+                                                                     "login 403   302   403   403   302   login login",
+                                                                     "login 404   302   404   403   302   login login"),
+    "GET surveys/responses/<int:pk>/":            row("survey_response",
+                                                                     "login 200   200   200   200   200   login login",
+                                                                     "login 404   200   404   200   200   login login"),
+    "GET s/<str:token>/":                         row("survey_link", "200   200   200   200   200   200   200   200"),
+    "POST s/<str:token>/":                        row("survey_link", "302   302   302   302   302   302   302   302"),
+    "GET s/<str:token>/opt-out/":                 row("survey_link", "200   200   200   200   200   200   200   200"),
     "GET api/v1/accounts":                        row(None,          "401   200   200   200   200   200   200   200"),
     "POST api/v1/accounts":                       row(None,          "401   403   400   400   400   400   403   400"),
     "GET api/v1/accounts/<int:pk>":               row("account",     "401   200   200   200   200   200   200   200",
@@ -326,6 +343,16 @@ def world(db: Any) -> World:
     teammate = UserFactory.create(role=Role.STAFF, department=sales)
 
     ids: dict[tuple[str, str], dict[str, str]] = {}
+    survey = SurveyCampaign.objects.create(
+        version=SurveyVersion.objects.filter(template__slug="annual-perception").order_by("-number")[0],
+        kind="annual",
+        name="Matrix survey",
+        created_by=people["am"],
+        created_at=timezone.now(),
+        state=SurveyCampaign.State.SENT,
+        expires_at=timezone.now() + timedelta(days=30),
+    )
+    ids[("campaign", "normal")] = {"pk": str(survey.pk)}
     for kind in ("normal", "confidential"):
         account = AccountFactory.create(
             owner=people["am"], is_confidential=kind == "confidential", external_id=f"EXT-{kind}/1"
@@ -349,6 +376,36 @@ def world(db: Any) -> World:
         ids[("plan", kind)] = {"pk": str(plan.pk)}
         ids[("step", kind)] = {"step_pk": str(step.pk)}
         ids[("escalation", kind)] = {"pk": str(escalation.pk)}
+        invitation = SurveyInvitation.objects.create(
+            campaign=survey,
+            account=account,
+            contact=contact,
+            email=contact.email,
+            nonce=f"{kind}-nonce",
+            sent_at=timezone.now(),
+        )
+        answered = SurveyInvitation.objects.create(
+            campaign=survey,
+            account=account,
+            contact=ContactFactory.create(account=account),
+            email=f"answered-{kind}@example.com",
+            nonce=f"{kind}-answered",
+            sent_at=timezone.now(),
+            completed_at=timezone.now(),
+        )
+        response = SurveyResponse.objects.create(
+            invitation=answered,
+            campaign=survey,
+            account=account,
+            contact=answered.contact,
+            started_at=timezone.now(),
+            updated_at=timezone.now(),
+            submitted_at=timezone.now(),
+        )
+        ids[("survey_invitation", kind)] = {"pk": str(invitation.pk)}
+        ids[("survey_response", kind)] = {"pk": str(response.pk)}
+        if kind == "normal":
+            ids[("survey_link", "normal")] = {"token": links.make_token(invitation)}
     job = AccountImport.objects.create(
         kind=AccountImport.Kind.ACCOUNTS, status=AccountImport.Status.INVALID, created_by=people["am"]
     )
