@@ -15,12 +15,14 @@ from accounts.models import Account, AccountTeamMember
 from actionplans import services as plan_services
 from actionplans.models import PlanStatus
 from feedback.models import Issue
-from organization.models import Department, Notification, Role, User
+from organization.models import Department, Notification, Role, User, WebhookDelivery
+from organization.webhooks import services as webhooks
 from surveys import links, services, tasks
 from surveys.models import DimensionOwner, SurveyAnswer, SurveyCampaign, SurveyInvitation, SurveyResponse
 from tests.factories import (
     AccountFactory,
     ActionPlanFactory,
+    ApiClientFactory,
     ContactFactory,
     ContactLogFactory,
     DepartmentFactory,
@@ -227,3 +229,27 @@ def test_a_plan_confirmed_resolved_sends_its_pulse_after_the_configured_delay(
 def _delivery(campaign: SurveyCampaign, score: int) -> dict[str, str]:
     question = campaign.version.questions.get(dimension="delivery")
     return {f"q{question.pk}": str(score)}
+
+
+@pytest.mark.parametrize("confidential", [False, True])
+def test_a_detractors_issue_is_pushed_only_to_those_who_may_open_its_account(
+    confidential: bool, alice: User, quality: Department, client: Client, django_capture_on_commit_callbacks: Any
+) -> None:
+    on_team = UserFactory.create(department=quality, email="on-team@example.com")
+    UserFactory.create(department=quality, email="off-team@example.com")
+    api_client, _ = ApiClientFactory.create(department=quality)
+    webhooks.create_subscription(
+        api_client=api_client, url="https://hooks.example.com/in", events=["issue.raised", "survey.detractor"]
+    )
+    account = AccountFactory.create(owner=alice, is_confidential=confidential)
+    AccountTeamMember.objects.create(account=account, user=on_team)
+    campaign, link = survey(alice, account)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(link, form_data(campaign, comments={"delivery": CRUSHED}) | _delivery(campaign, 1))
+
+    told = set(Notification.objects.filter(kind="issue.routed").values_list("user__email", flat=True))
+    events = set(WebhookDelivery.objects.values_list("event", flat=True))
+    assert told == ({"on-team@example.com"} if confidential else {"on-team@example.com", "off-team@example.com"})
+    assert events == (set() if confidential else {"issue.raised", "survey.detractor"})
+    assert Notification.objects.filter(user=alice, kind="survey.detractor").exists()
