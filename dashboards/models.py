@@ -118,6 +118,9 @@ class KpiWindowFigures(models.Model):
     current = models.JSONField()
     previous = models.JSONField(help_text="The organisation's KPIs over as many days before the window.")
     by_channel = models.JSONField(help_text="[label, median hours, p90 hours, acknowledged] per channel.")
+    surveys = models.JSONField(
+        default=dict, blank=True, help_text="The survey KPIs of the period and their trend (surveys.kpis); {}: none."
+    )
     computed_at = models.DateTimeField()
 
     class Meta:

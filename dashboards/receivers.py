@@ -12,6 +12,7 @@ from actionplans.models import ActionPlan
 from dashboards import services, tasks
 from feedback.models import Issue
 from feedback.signals import conversations_changed
+from surveys.events import responses_changed
 
 
 @receiver(conversations_changed, dispatch_uid="dashboards.fresh_health")
@@ -58,3 +59,12 @@ def refresh_kpis_after_save(sender: Any, instance: Any, created: bool, **kwargs:
     if created and sender is Account:
         return  # a new account has no conversation, issue or plan yet; its tier comes from a set-based update
     services.request_kpi_refresh()
+
+
+@receiver(responses_changed, dispatch_uid="dashboards.fresh_after_survey_answers")
+def refresh_after_survey_answers(sender: Any, account_ids: list[int], **kwargs: Any) -> None:
+    """A submitted survey moves the survey KPIs and the account's "satisfied but at risk" flag (which reads the
+    latest answer's advocacy): refresh both, as after a conversation. Sent on commit already."""
+    services.request_kpi_refresh()
+    for account_id in account_ids:
+        tasks.recompute_account_health_task.delay_on_commit(account_id)

@@ -41,6 +41,7 @@ from dashboards.models import AccountMonthRollup, KpiScope, KpiSnapshot, KpiWind
 from feedback.models import Channel, ContactLog, Issue, IssueHandoff, IssueStatus, Severity
 from feedback.selectors import inbox_for_department
 from organization.models import Department, Role, User
+from surveys.kpis import SurveyKpis, survey_kpis
 
 Key = int | None  # a department or owner id; None for the organisation (or data without one)
 
@@ -661,6 +662,7 @@ class KpiOverview:
     by_channel: list[ChannelSpeed]
     as_of: datetime | None = None  # when the stored figures were computed; None: live for this request
     stored_variant: bool | None = None  # the stored variant that fits the viewer (None: none fits, always live)
+    surveys: SurveyKpis | None = None  # the survey KPIs of the period, their trend and breakdowns
 
 
 def response_by_channel(
@@ -698,6 +700,7 @@ class WindowFigures:
     previous: Kpis
     by_channel: list[ChannelSpeed]
     computed_at: datetime | None = None  # None: computed for this request
+    surveys: dict[str, Any] | None = None  # surveys.kpis as JSON when stored ({} or None: compute it live)
 
 
 def kpi_window_figures(*, user: Any, today: date, days: int | None) -> WindowFigures:
@@ -739,6 +742,7 @@ def _window_figures_from_row(row: KpiWindowFigures) -> WindowFigures:
         previous=_kpis_from_json(row.previous),
         by_channel=[(label, med, p90, n) for label, med, p90, n in row.by_channel],
         computed_at=row.computed_at,
+        surveys=row.surveys,
     )
 
 
@@ -791,6 +795,11 @@ def kpi_overview(*, user: Any, today: date, days: int | None = 30) -> KpiOvervie
         month_to_date = (
             figures.tables[None][None] if month_start == start else kpis(user=user, start=month_start, end=end)
         )
+    surveys = (
+        SurveyKpis.from_json(figures.surveys)
+        if figures.surveys
+        else survey_kpis(user=user, start=start, end=end, today=today)
+    )
     tables = figures.tables
     by_department, by_owner = tables[KpiScope.DEPARTMENT], tables[KpiScope.OWNER]
     departments = Department.objects.in_bulk([k for k in by_department if k is not None])
@@ -812,6 +821,7 @@ def kpi_overview(*, user: Any, today: date, days: int | None = 30) -> KpiOvervie
         by_channel=figures.by_channel,
         as_of=figures.computed_at,
         stored_variant=variant,
+        surveys=surveys,
     )
 
 

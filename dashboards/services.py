@@ -30,10 +30,13 @@ from dashboards.selectors import (
     kpi_tables,
     kpi_window_figures,
     open_escalations,
+    window_bounds,
     window_figures_as_json,
 )
 from feedback.models import ContactLog, Issue, Severity
 from kernel import caching
+from surveys import kpis as survey_kpis
+from surveys.models import SurveyResponse
 
 logger = logging.getLogger(__name__)
 
@@ -80,6 +83,7 @@ def backfill_kpi_snapshots(*, today: date, months: int = 12) -> int:
 
 # --- Account health --------------------------------------------------------------------------------------------
 
+SURVEY_DETRACTOR = 6  # a "how likely to recommend" of 0–6 (NPS's detractors)
 WEIGHTS = {"contact": 30, "ratings": 25, "escalations": 15, "promises": 15, "critical": 15}
 LOOKBACK = timedelta(days=180)
 HALF = timedelta(days=90)
@@ -123,6 +127,15 @@ class _Facts:
     open_escalations: int = 0
     broken_promises: int = 0
     open_critical: int = 0
+    survey_recommend: int | None = None  # the latest submitted survey response's answers
+    survey_choose_again: bool | None = None
+
+    @property
+    def survey_detractor(self) -> bool:
+        """The latest survey answer says they would not recommend us (0–6) or would not choose us again."""
+        return (self.survey_recommend is not None and self.survey_recommend <= SURVEY_DETRACTOR) or (
+            self.survey_choose_again is False
+        )
 
 
 def _ladder(count: int, weight: int) -> float:
@@ -188,7 +201,9 @@ def assess(facts: _Facts, *, cadence_days: int, now: datetime) -> Health:
     overdue = days is None or days > cadence_days
     contact_falling = facts.contacts_previous >= 2 and facts.contacts_recent * 2 <= facts.contacts_previous
     satisfied = facts.rating_average is not None and facts.rating_average >= 4
-    at_risk = satisfied and (overdue or contact_falling or facts.broken_promises > 0)
+    # Satisfied customers still defect: a latest survey answer that would not recommend us or would not choose
+    # us again puts a satisfied account at risk, as neglect does.
+    at_risk = satisfied and (overdue or contact_falling or facts.broken_promises > 0 or facts.survey_detractor)
     return Health(round(sum(s.points for s in signals)), signals, at_risk)
 
 
@@ -247,6 +262,15 @@ def _facts(now: datetime, today: date, account_ids: Collection[int] | None = Non
     ):
         if account_id in facts:
             facts[account_id].open_critical = n
+    # The latest submitted survey response of each account, as of `now` (ordered, so the last one read wins).
+    for account_id, recommend, choose_again in (
+        SurveyResponse.objects.filter(submitted_at__isnull=False, submitted_at__lte=now, **only)
+        .order_by("account_id", "submitted_at", "id")
+        .values_list("account_id", "recommend", "choose_again")
+    ):
+        f = facts.get(account_id)
+        if f is not None:
+            f.survey_recommend, f.survey_choose_again = recommend, choose_again
     return facts
 
 
@@ -328,12 +352,15 @@ def refresh_kpi_windows(*, now: datetime | None = None) -> int:
         days = None if window == KpiWindow.MONTH else int(window)
         for with_confidential, viewer in viewers:
             figures = kpi_window_figures(user=viewer, today=today, days=days)
+            _, start, end, _, _ = window_bounds(today=today, days=days)
+            surveys = survey_kpis.survey_kpis(user=viewer, start=start, end=end, today=today)
             rows.append(
                 KpiWindowFigures(
                     window=window,
                     with_confidential=with_confidential,
                     day=today,
                     computed_at=now,
+                    surveys=surveys.as_json(),
                     **window_figures_as_json(figures),
                 )
             )
@@ -341,7 +368,7 @@ def refresh_kpi_windows(*, now: datetime | None = None) -> int:
         rows,
         update_conflicts=True,
         unique_fields=["window", "with_confidential"],
-        update_fields=["day", "current", "previous", "by_channel", "computed_at"],
+        update_fields=["day", "current", "previous", "by_channel", "surveys", "computed_at"],
     )
     return len(rows)
 

@@ -25,6 +25,7 @@ from dashboards import selectors, services
 from kernel.exports import csv_lines
 from organization import audit
 from organization.models import Role, User
+from surveys.kpis import Counts, SurveyKpis
 
 PAGE_SIZE = 50
 WINDOWS = (30, 90)
@@ -227,6 +228,77 @@ def _kpi_cards(overview: selectors.KpiOverview) -> list[KpiCard]:
     return cards
 
 
+@dataclass(frozen=True)
+class SurveyCard:
+    """One survey KPI on the KPI page: the period's value, its 12-month trend, drawn as the five KPIs are."""
+
+    key: str
+    title: str
+    unit: str
+    question: str
+    current: float | None
+    trend: list[float | None]
+    months: list[str]
+    detail: str
+
+    @property
+    def chart_id(self) -> str:
+        return f"chart-{self.key}"
+
+    @property
+    def chart(self) -> dict[str, Any]:
+        return {"title": self.title, "unit": self.unit, "labels": self.months, "values": self.trend}
+
+
+SURVEY_DEFINITIONS = (
+    (
+        "survey_response_rate",
+        "Survey response rate",
+        "share",
+        "Share of the contacts invited in the period who answered.",
+    ),
+    ("nps", "Net Promoter Score", "nps", "Promoters (9–10) minus detractors (0–6), in percent of those who answered."),
+    ("choose_again", "Would choose us again", "share", "Share of those who answered who would choose us again."),
+    ("survey_satisfaction", "Survey satisfaction", "rating", "Average 1–5 score over every dimension answered."),
+)
+
+
+def _survey_cards(surveys: SurveyKpis | None) -> list[SurveyCard]:
+    if surveys is None:
+        return []
+    months = [month.strftime("%b %y") for month in surveys.months]
+
+    def value(counts: Counts, key: str) -> float | None:
+        values: dict[str, float | None] = {
+            "survey_response_rate": counts.response_rate,
+            "nps": counts.nps,
+            "choose_again": counts.choose_again,
+            "survey_satisfaction": counts.satisfaction_overall,
+        }
+        return values[key]
+
+    org = surveys.org
+    details = {
+        "survey_response_rate": f"{org.responded} of {org.invited} invited answered",
+        "nps": f"{org.promoters} promoters, {org.detractors} detractors of {org.recommend}",
+        "choose_again": f"{org.choose_yes} of {org.choose} would",
+        "survey_satisfaction": f"{sum(n for _, n in org.dimensions.values())} dimension scores",
+    }
+    return [
+        SurveyCard(
+            key=key,
+            title=title,
+            unit=unit,
+            question=question,
+            current=value(org, key),
+            trend=[value(point, key) for point in surveys.trend],
+            months=months,
+            detail=details[key],
+        )
+        for key, title, unit, question in SURVEY_DEFINITIONS
+    ]
+
+
 # The KPI page's periods: this month to date (its headline is the trend's last point), or the last 30 or 90 days.
 KPI_WINDOWS = (("month", "This month"), ("30", "Last 30 days"), ("90", "Last 90 days"))
 
@@ -248,6 +320,9 @@ def kpi_page(request: HttpRequest) -> HttpResponse:
         {
             "overview": overview,
             "cards": cards,
+            "survey_cards": _survey_cards(overview.surveys),
+            "surveys": overview.surveys,
+            "survey_definitions": SURVEY_DEFINITIONS,
             "months": cards[0].months,
             "window": window,
             "days": overview.days,

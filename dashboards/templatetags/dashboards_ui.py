@@ -24,6 +24,8 @@ def kpi_value(value: float | None, unit: str) -> str:
         return f"{value:.1f} d"
     if unit == "rating":
         return f"{value:.2f} / 5"
+    if unit == "nps":
+        return f"{value:+.0f}" if value else "0"
     return f"{value:g}"
 
 

@@ -119,8 +119,10 @@ def test_the_kpi_page_runs_a_constant_number_of_queries(erin: Any, count: int, d
     client.force_login(erin)
     # Nothing stored for today yet (tests/dashboards/test_kpi_window_figures.py reads stored figures): session,
     # user; the stored figures (none); 5 for the current window (org, departments and owners at once), 5 for the
-    # previous one; department and owner names; snapshots; response by channel; unread notifications; the menu
-    with django_assert_num_queries(19):
+    # previous one; department and owner names; snapshots; response by channel; unread notifications; the menu;
+    # the survey KPIs (surveys.kpis): invitations, responses and dimension scores for the period and for the
+    # 12-month trend, and the departments that own the dimensions (their rows and the defaults by slug)
+    with django_assert_num_queries(27):
         response = client.get(reverse("dashboards:kpis"))
     assert response.status_code == 200
     assert response.context["overview"].current.ratings == 10

@@ -39,7 +39,9 @@ def campaign(*, year: int, kind: str = SurveyKind.ANNUAL, name: str = "") -> Sur
     )
 
 
-def invite(account: Account, survey: SurveyCampaign, *, contact: Any = None) -> SurveyInvitation:
+def invite(
+    account: Account, survey: SurveyCampaign, *, contact: Any = None, sent_at: datetime | None = None
+) -> SurveyInvitation:
     contact = contact or ContactFactory.create(account=account)
     return SurveyInvitation.objects.create(
         campaign=survey,
@@ -48,7 +50,7 @@ def invite(account: Account, survey: SurveyCampaign, *, contact: Any = None) -> 
         email=contact.email or "someone@example.com",
         nonce="n" * 16,
         state=SurveyInvitation.State.SENT,
-        sent_at=survey.created_at,
+        sent_at=sent_at or survey.created_at,
     )
 
 
@@ -66,8 +68,8 @@ def answer(
 ) -> SurveyResponse:
     """One contact of `account` answered that year's survey: these dimension scores, recommend and choose again."""
     survey = campaign(year=year, kind=kind)
-    invitation = invite(account, survey, contact=contact)
     when = submitted_at or survey.created_at + timedelta(days=3)
+    invitation = invite(account, survey, contact=contact, sent_at=when - timedelta(hours=1))
     response = SurveyResponse.objects.create(
         invitation=invitation,
         campaign=survey,
