@@ -33,6 +33,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -46,7 +47,7 @@ from actionplans.models import Escalation, Target
 from organization.models import Role, User
 from organization.webhooks import services as webhooks
 from surveys import links
-from surveys.models import SurveyCampaign, SurveyInvitation, SurveyResponse, SurveyVersion
+from surveys.models import DeclineProposal, SurveyCampaign, SurveyInvitation, SurveyResponse, SurveyVersion
 from tests.factories import (
     AccountFactory,
     ActionPlanFactory,
@@ -63,7 +64,7 @@ ROLES = ("anon", "staff", "am", "lead", "exec", "admin", "ro", "rw")
 
 # What a route's `<…>` parts are filled with. Targets marked with an account are requested for both accounts.
 ACCOUNT_TARGETS = ("account", "contact", "external_id", "log", "issue", "plan", "step", "escalation")
-TARGETS = (*ACCOUNT_TARGETS, "survey_invitation", "survey_response")  # per account
+TARGETS = (*ACCOUNT_TARGETS, "survey_invitation", "survey_response", "survey_proposal")  # per account
 OTHER_TARGETS = ("import", "webhook", "user", "object", "app", "nowhere", "campaign", "survey_link")
 
 
@@ -184,6 +185,20 @@ MATRIX: dict[str, Row] = {
     "GET surveys/responses/<int:pk>/":            row("survey_response",
                                                                      "login 200   200   200   200   200   login login",
                                                                      "login 404   200   404   200   200   login login"),
+    # year over year (the page, and the owner's decision on a plan proposed for a decline)
+    "GET surveys/yoy/":                           row(None,          "login 200   200   200   200   200   login login"),
+    "POST surveys/yoy/proposals/<int:pk>/accept/":
+                                                  row("survey_proposal",
+                                                                     "login 403   302   403   302   302   login login",
+                                                                     "login 404   302   404   302   302   login login"),
+    "GET surveys/yoy/proposals/<int:pk>/dismiss/":
+                                                  row("survey_proposal",
+                                                                     "login 403   200   403   200   200   login login",
+                                                                     "login 404   200   404   200   200   login login"),
+    "POST surveys/yoy/proposals/<int:pk>/dismiss/":
+                                                  row("survey_proposal",
+                                                                     "login 403   400   403   400   400   login login",
+                                                                     "login 404   400   404   400   400   login login"),
     "GET s/<str:token>/":                         row("survey_link", "200   200   200   200   200   200   200   200"),
     "POST s/<str:token>/":                        row("survey_link", "302   302   302   302   302   302   302   302"),
     "GET s/<str:token>/opt-out/":                 row("survey_link", "200   200   200   200   200   200   200   200"),
@@ -402,6 +417,18 @@ def world(db: Any) -> World:
             updated_at=timezone.now(),
             submitted_at=timezone.now(),
         )
+        proposal = DeclineProposal.objects.create(
+            account=account,
+            dimension="delivery",
+            previous_campaign=survey,
+            previous_score=Decimal("4.00"),
+            current_campaign=survey,
+            current_score=Decimal("2.00"),
+            suggested_owner=people["am"],
+            department=engineering,
+            suggested_promise_on=timezone.localdate() + timedelta(days=28),
+        )
+        ids[("survey_proposal", kind)] = {"pk": str(proposal.pk)}
         ids[("survey_invitation", kind)] = {"pk": str(invitation.pk)}
         ids[("survey_response", kind)] = {"pk": str(response.pk)}
         if kind == "normal":
