@@ -31,7 +31,7 @@ from actionplans.models import (
     Target,
     Trigger,
 )
-from feedback.models import Issue, IssueStatus, Severity
+from feedback.models import ESCALATION_DONE, Issue, IssueStatus, Severity
 from kernel import dates
 from kernel.versions import lock_version, save_version
 from organization import services as organization_services
@@ -516,11 +516,15 @@ def escalate_issues(*, issue_ids: Sequence[int], now: datetime, skip_locked: boo
         for pk, level in Escalation.objects.filter(issue_id__in=reached).values_list("issue_id", "level"):
             reached[pk].add(level)
         due: list[tuple[Issue, EscalationPolicy]] = []
+        clocks: dict[int, datetime] = {}
         for issue in issues:
+            clocks[issue.pk] = ESCALATION_DONE
             for policy in ladders.get((issue.account.tier, issue.severity), []):
                 if policy.level in reached[issue.pk]:
                     continue
-                if cal.add_business_seconds(issue.raised_at, policy.delay_hours * 3600) > now:
+                due_at = cal.add_business_seconds(issue.raised_at, policy.delay_hours * 3600)
+                if due_at > now:
+                    clocks[issue.pk] = due_at  # the next level: when the sweep looks again
                     break
                 due.append((issue, policy))
         created = _claim_all(
@@ -555,6 +559,10 @@ def escalate_issues(*, issue_ids: Sequence[int], now: datetime, skip_locked: boo
             )
         Escalation.notified.through.objects.bulk_create(notified, batch_size=organization_services.NOTIFY_BATCH)
         organization_services.notify_many(notices=notices)
+        moved = [issue for issue in issues if issue.next_escalation_at != clocks[issue.pk]]
+        for issue in moved:
+            issue.next_escalation_at = clocks[issue.pk]
+        Issue.objects.bulk_update(moved, ["next_escalation_at"])
     return created
 
 

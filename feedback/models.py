@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from django.conf import settings
@@ -104,6 +105,11 @@ class ContactLog(models.Model):
         return [Topic(t).label for t in self.topics if t in Topic.values]
 
 
+# An issue's escalation clock once nothing is left to escalate: far enough ahead never to come, near enough for
+# every time zone's arithmetic.
+ESCALATION_DONE = datetime(9000, 1, 1, tzinfo=UTC)
+
+
 class IssueQuerySet(models.QuerySet["Issue"]):
     def visible_to(self, user: Any) -> IssueQuerySet:
         return visible_through_account(self, user)
@@ -132,6 +138,9 @@ class Issue(models.Model):
     )
     acknowledged_at = models.DateTimeField(null=True, blank=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
+    # When the escalation sweep (actionplans) looks at this issue again while nobody has acknowledged it: NULL
+    # for a new issue (the next sweep schedules it), ESCALATION_DONE once its ladder has nothing left.
+    next_escalation_at = models.DateTimeField(null=True, blank=True)
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
@@ -152,6 +161,10 @@ class Issue(models.Model):
                 fields=["severity", "account"],
                 condition=~Q(status__in=[IssueStatus.RESOLVED, IssueStatus.CLOSED]),
                 name="issue_open_severity",
+            ),
+            # The escalation sweep each minute: the new issues whose clock has come, not every unacknowledged one.
+            models.Index(
+                fields=["next_escalation_at"], condition=Q(status=IssueStatus.NEW), name="issue_escalation_clock"
             ),
         ]
 

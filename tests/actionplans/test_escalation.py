@@ -208,11 +208,12 @@ def test_an_issue_at_the_top_of_its_own_ladder_leaves_the_sweep(people: dict[str
         raised_by=people["owner"],
         raised_at=at("2026-11-24T09:00"),
     )
-    assert issue in selectors.issues_due_for_escalation(now=at("2026-11-27T12:00"))
+    assert issue.pk in selectors.issue_ids_due_for_escalation(now=at("2026-11-27T12:00"))
 
     services.run_sweep(now=at("2026-11-27T12:00"))
 
-    assert issue not in selectors.issues_due_for_escalation(now=at("2026-11-27T12:01"))
+    assert issue.escalations.count() == 1
+    assert issue.pk not in selectors.issue_ids_due_for_escalation(now=at("2027-11-27T12:00"))  # a year on: still done
 
 
 def test_an_issue_raised_on_friday_evening_waits_for_working_hours_before_the_sweep_looks(
@@ -231,9 +232,12 @@ def test_an_issue_raised_on_friday_evening_waits_for_working_hours_before_the_sw
         raised_at=at("2026-11-27T17:00"),
     )
 
+    # The first sweep after it was raised sets its clock; until the clock comes, no sweep sends it to be escalated.
+    assert services.run_sweep(now=at("2026-11-27T17:01")) == (0, 0)
     assert selectors.issue_ids_due_for_escalation(now=at("2026-11-29T12:00")) == []  # 43 calendar hours, 1 working
     assert selectors.issue_ids_due_for_escalation(now=at("2026-12-01T12:59")) == []
     assert selectors.issue_ids_due_for_escalation(now=at("2026-12-01T13:00")) == [issue.pk]
+    assert services.run_sweep(now=at("2026-12-01T13:00")) == (0, 1)
 
 
 def test_run_sweep_escalates_everything_due(plan: Any) -> None:

@@ -77,12 +77,12 @@ def notified(user: User) -> int:
 # department), the calendar, the ladders, the levels reached, the severities of the plans' issues, the escalations
 # (one INSERT, in a savepoint: the backstop), the people in their seats, the confidential account's team, every
 # executive (the Core accounts have no sponsor), whom each escalation notified, the notifications, the webhook
-# subscriptions and deliveries, the next escalation times. The due issues (the shortest delay, the candidates,
-# the ladders, the levels reached, the calendar); per batch of issues, as for plans, less the severities, the
-# executives (the Key issues' "any executive" reaches their sponsor) and the webhooks (no event for issues).
+# subscriptions and deliveries, the next escalation times. The issues whose clock has come (one range of an
+# index); per batch of issues, as for plans, less the severities, the executives (the Key issues' "any executive"
+# reaches their sponsor) and the webhooks (no event for issues).
 PLAN_BATCH = 2 + 15 + 1
-ISSUE_BATCH = 2 + 10 + 1
-SWEEP = 1 + PLAN_BATCH + 5 + ISSUE_BATCH
+ISSUE_BATCH = 2 + 11 + 1
+SWEEP = 1 + PLAN_BATCH + 1 + ISSUE_BATCH
 
 
 @pytest.mark.parametrize("count", [5, 50])
