@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import OuterRef, QuerySet, Subquery, TextField
+from django.db.models.functions import Cast, JSONObject
 
 from accounts.models import CustomerContact
 from feedback.models import ContactLog, Issue, IssueHandoff
@@ -187,33 +189,50 @@ def contact_log_body(queryset: QuerySet[ContactLog], *, pk: int) -> dict[str, An
 
 
 def issue_values(queryset: QuerySet[Issue]) -> QuerySet[Issue, dict[str, Any]]:
-    """A scoped issue QuerySet as the rows issue_rows builds from (account, department and raiser joined)."""
-    rows: QuerySet[Issue, dict[str, Any]] = queryset.prefetch_related(None).values(*ISSUE_VALUES)
+    """A scoped issue QuerySet as the rows issue_rows builds from (account, department and raiser joined), each
+    with its pending hand-off as one JSON object read in the same query: a feed page is one statement."""
+    waiting = (
+        IssueHandoff.objects.filter(issue=OuterRef("pk"), accepted_at__isnull=True)
+        # The latest first, as IssueHandoff's ordering has it (a unique constraint allows one per issue anyway).
+        .order_by("-handed_off_at", "-id")
+        .values(handoff=JSONObject(**{name: name for name in _HANDOFF_VALUES}))[:1]
+    )
+    rows: QuerySet[Issue, dict[str, Any]] = (
+        queryset.prefetch_related(None)
+        .annotate(pending_handoff=Cast(Subquery(waiting), output_field=TextField()))
+        .values(*ISSUE_VALUES, "pending_handoff")
+    )
     return rows
 
 
+def _instant(text: str | None) -> datetime | None:
+    """A date-time inside a JSON object the database built: PostgreSQL writes ISO 8601 with its offset, SQLite
+    the stored UTC text without one."""
+    if text is None:
+        return None
+    value = datetime.fromisoformat(text)
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+def _pending(text: str | None, moment: Any) -> dict[str, Any] | None:
+    handoff = json_value(text)
+    if handoff is None:
+        return None
+    return {
+        "id": handoff["id"],
+        "from_department": handoff["from_department_id"],
+        "from_department_name": handoff["from_department__name"],
+        "to_department": handoff["to_department_id"],
+        "to_department_name": handoff["to_department__name"],
+        "note": handoff["note"],
+        "handed_off_by": handoff["handed_off_by_id"],
+        "handed_off_at": moment(_instant(handoff["handed_off_at"])),
+    }
+
+
 def issue_rows(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
-    """IssueSerializer's body of each row: the pending hand-offs of all of them in one query."""
+    """IssueSerializer's body of each row of issue_values."""
     moment = datetime_writer()
-    pending: dict[int, dict[str, Any]] = {}
-    ids = [row["id"] for row in rows]
-    if ids:
-        waiting = IssueHandoff.objects.filter(issue_id__in=ids, accepted_at__isnull=True)
-        # The latest first, as IssueHandoff's ordering has it (a unique constraint allows one per issue anyway).
-        for handoff in waiting.order_by("-handed_off_at", "-id").values(*_HANDOFF_VALUES):
-            pending.setdefault(
-                handoff["issue_id"],
-                {
-                    "id": handoff["id"],
-                    "from_department": handoff["from_department_id"],
-                    "from_department_name": handoff["from_department__name"],
-                    "to_department": handoff["to_department_id"],
-                    "to_department_name": handoff["to_department__name"],
-                    "note": handoff["note"],
-                    "handed_off_by": handoff["handed_off_by_id"],
-                    "handed_off_at": moment(handoff["handed_off_at"]),
-                },
-            )
     return [
         {
             "id": row["id"],
@@ -231,7 +250,7 @@ def issue_rows(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
             "acknowledged_by": row["acknowledged_by_id"],
             "acknowledged_at": moment(row["acknowledged_at"]),
             "resolved_at": moment(row["resolved_at"]),
-            "pending_handoff": pending.get(row["id"]),
+            "pending_handoff": _pending(row["pending_handoff"], moment),
             "version": row["version"],
             "created_at": moment(row["created_at"]),
             "updated_at": moment(row["updated_at"]),

@@ -559,14 +559,14 @@ def test_the_issue_list_query_count_does_not_grow(
             handed_off_at=timezone.now(),
         )
 
-    # the client by token prefix, its last_used_at and hourly audit claim, the audit row,
-    # the page of issues (+account, department, people), the pending
-    # hand-offs (+both departments)
-    with django_assert_num_queries(5):
+    # the client by token prefix, its last_used_at and hourly audit claim, the audit row, and
+    # the page of issues (+account, department, people) with each one's pending hand-off (+both departments)
+    with django_assert_num_queries(4):
         response = as_system(api, read_token).get(reverse("api:issues"))
 
     assert len(response.json()["results"]) == count
     assert {row["pending_handoff"]["to_department_name"] for row in response.json()["results"]} == {"Quality"}
+    assert {row["pending_handoff"]["note"] for row in response.json()["results"]} == {"Theirs."}
 
 
 def test_an_issue_detail_names_its_owner_and_has_no_pending_handoff(
