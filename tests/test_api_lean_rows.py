@@ -34,7 +34,7 @@ from feedback import selectors as feedback_selectors
 from feedback.api import views as feedback_views
 from feedback.api.serializers import ContactLogSerializer, IssueSerializer
 from feedback.api.views import ContactLogListApi, IssueListApi
-from feedback.models import ContactLog, Issue
+from feedback.models import ContactLog, Issue, IssueHandoff
 from kernel.api.rows import JSONRenderer
 from organization import services as organization_services
 from organization.api.authentication import ApiClientPrincipal
@@ -71,6 +71,23 @@ def demo() -> None:
     )
     ContactLog.objects.filter(account=account).update(summary=ODD_TEXT, topics=["delivery", ODD_TEXT])
     Issue.objects.filter(account=account).update(verbatim=ODD_TEXT)
+    # Pending hand-offs, read as JSON the database builds: times with and without a fraction, and before 1937.
+    moments = [
+        datetime(2026, 11, 30, 9, 15, 7, 123400, tzinfo=UTC),
+        datetime(2026, 11, 30, 9, 15, tzinfo=UTC),
+        datetime(1930, 6, 1, 12, 0, 0, 5, tzinfo=UTC),
+    ]
+    for issue, moment in zip(Issue.objects.filter(status="new").order_by("-raised_at")[:3], moments, strict=True):
+        other = Department.objects.exclude(pk=issue.department_id).first()
+        assert other is not None
+        IssueHandoff.objects.create(
+            issue=issue,
+            from_department=issue.department,
+            to_department=other,
+            note=ODD_TEXT,
+            handed_off_by=issue.raised_by,
+            handed_off_at=moment,
+        )
 
 
 def callers() -> list[str]:
