@@ -49,6 +49,8 @@ from feedback import seed as feedback_seed
 from feedback.models import Channel, ContactLog, Issue, IssueStatus, Severity, Topic
 from kernel.seeding import SeedContext
 from organization.models import Role, User
+from surveys import proposals as survey_proposals
+from surveys.models import SurveyAnswer, SurveyCampaign, SurveyInvitation, SurveyKind, SurveyResponse, SurveyVersion
 
 # The app seeders this module stands in for at large scale.
 REPLACED = frozenset({"accounts.seed", "feedback.seed", "actionplans.seed"})
@@ -68,6 +70,7 @@ class Counts:
     issues: int = 300_000
     plans: int = 200_000
     team_accounts: int = 5_000
+    survey_responses: int = 100_000  # two annual surveys, half of those invited answering
 
     def scaled(self, factor: float) -> Counts:
         return replace(self, **{f.name: max(1, math.ceil(getattr(self, f.name) * factor)) for f in fields(self)})
@@ -383,6 +386,10 @@ def _load(ctx: SeedContext, counts: Counts) -> None:
         account_services.recompute_priorities(changed_by=None, now=now, note="demo data")
         for model in LOADED:
             cursor.execute(f"ANALYZE {model._meta.db_table}")
+        _load_surveys(cursor, now=now, responses=counts.survey_responses)
+        for model in SURVEYS_LOADED:
+            cursor.execute(f"ANALYZE {model._meta.db_table}")
+    survey_proposals.propose_plans(now=now)
     ctx.shared["account_count"] = counts.accounts
     ctx.shared["confidential_accounts"] = confidential
 
@@ -575,3 +582,82 @@ def _load_plans(
         for plan, done in steps:
             for order, title in enumerate(COMPLAINT_TEMPLATE):
                 out.row([str(plan), title, str(order), stamp if done else NULL])
+
+
+# --- surveys ---------------------------------------------------------------------------------------------------
+
+SURVEYS_LOADED: list[type[models.Model]] = [SurveyInvitation, SurveyResponse, SurveyAnswer]
+# Each account's usual score (1–5) from its id, and whether it declined this year (one in sixteen): on the
+# dimensions whose question position matches the account id modulo 3, two points lower, and advocacy with them.
+_MOOD = "(CASE WHEN {a} %% 10 < 2 THEN 5 WHEN {a} %% 10 < 6 THEN 4 WHEN {a} %% 10 < 9 THEN 3 ELSE 2 END)"
+_DECLINING = "({a} %% 16 = 0 AND {latest})"
+
+
+def _load_surveys(cursor: CursorWrapper, *, now: datetime, responses: int) -> None:
+    """Two annual perception surveys (last year's and this year's), each sent to up to two contacts per account
+    until twice its share of `responses` are invited, every other invitation answered: `responses` responses in
+    all, with their scores, recommend and choose-again, by INSERT … SELECT (no row passes through Python)."""
+    version = SurveyVersion.objects.filter(template__slug="annual-perception").order_by("-number").first()
+    if version is None:
+        return
+    per_campaign = math.ceil(responses / 2)
+    tables = [model._meta.db_table for model in SURVEYS_LOADED]
+    this_year = timezone.localdate(now).year
+    with without_secondary_indexes(cursor, tables):
+        for year in (this_year - 1, this_year):
+            _load_survey_year(cursor, version=version, year=year, now=now, per_campaign=per_campaign)
+
+
+def _load_survey_year(cursor: CursorWrapper, *, version: Any, year: int, now: datetime, per_campaign: int) -> None:
+    """One year's annual survey: its campaign, invitations, responses and scored answers."""
+    this_year = timezone.localdate(now).year
+    invitations, answers = SurveyInvitation._meta.db_table, SurveyAnswer._meta.db_table
+    table = SurveyResponse._meta.db_table
+    contacts, questions = CustomerContact._meta.db_table, version.questions.model._meta.db_table
+    started = datetime.combine(date(year, 3, 2), datetime.min.time(), tzinfo=timezone.get_current_timezone())
+    campaign = SurveyCampaign.objects.create(
+        version=version,
+        kind=SurveyKind.ANNUAL,
+        name=f"Customer perception survey {year}",
+        created_at=started + timedelta(hours=9),
+        state=SurveyCampaign.State.CLOSED if started + timedelta(days=60) < now else SurveyCampaign.State.SENT,
+        expires_at=started + timedelta(days=60),
+    )
+    latest = "TRUE" if year == this_year else "FALSE"
+    mood, declining = _MOOD.format(a="i.account_id"), _DECLINING.format(a="i.account_id", latest=latest)
+    cursor.execute(
+        f"INSERT INTO {invitations} (campaign_id, account_id, contact_id, email, nonce, state, sent_at,"  # noqa: S608
+        " reminders_sent) SELECT %s, c.account_id, c.id, c.email, md5(c.id::text || %s), 'sent',"
+        " %s + (c.id %% 120) * interval '1 minute', 0 FROM (SELECT id, account_id, email, ROW_NUMBER()"
+        f" OVER (PARTITION BY account_id ORDER BY id) AS n FROM {contacts} WHERE email <> '') c"
+        " WHERE c.n <= 2 ORDER BY c.id LIMIT %s",
+        [campaign.pk, str(campaign.pk), campaign.created_at, 2 * per_campaign],
+    )
+    # Every other invitation answers, two hours to two weeks after it was sent (never in the future).
+    cursor.execute(
+        f"INSERT INTO {table} (invitation_id, campaign_id, account_id, contact_id, started_at, updated_at,"  # noqa: S608
+        " submitted_at, recommend, choose_again) SELECT i.id, i.campaign_id, i.account_id, i.contact_id,"
+        " s.at - interval '12 minutes', s.at, s.at, r.score, r.score >= 6 OR i.id %% 7 = 0"
+        f" FROM {invitations} i"
+        " CROSS JOIN LATERAL (SELECT LEAST(%s, i.sent_at + (2 + i.id %% 334) * interval '1 hour') AS at) s"
+        f" CROSS JOIN LATERAL (SELECT LEAST(10, GREATEST(0, 2 * {mood} + i.id %% 5 - 2"
+        f" - CASE WHEN {declining} THEN 3 ELSE 0 END)) AS score) r"
+        " WHERE i.campaign_id = %s AND i.id %% 2 = 0 ORDER BY i.id LIMIT %s",
+        [now - timedelta(minutes=5), campaign.pk, per_campaign],
+    )
+    cursor.execute(
+        f"UPDATE {invitations} i SET completed_at = r.submitted_at, state = 'completed' FROM {table} r"  # noqa: S608
+        " WHERE r.invitation_id = i.id AND r.campaign_id = %s",
+        [campaign.pk],
+    )
+    mood, declining = _MOOD.format(a="r.account_id"), _DECLINING.format(a="r.account_id", latest=latest)
+    cursor.execute(
+        f"INSERT INTO {answers} (response_id, question_id, dimension, score, text, comment)"  # noqa: S608
+        " SELECT r.id, q.id, q.dimension, CASE q.kind"
+        f" WHEN 'score' THEN LEAST(5, GREATEST(1, {mood} + (r.id + q.position) %% 3 - 1"
+        f" - CASE WHEN {declining} AND (q.position + r.account_id) %% 3 = 0 THEN 2 ELSE 0 END))"
+        " WHEN 'recommend' THEN r.recommend ELSE r.choose_again::int END, '', ''"
+        f" FROM {table} r JOIN {questions} q ON q.version_id = %s"
+        " AND q.kind IN ('score', 'recommend', 'choose_again') WHERE r.campaign_id = %s",
+        [version.pk, campaign.pk],
+    )

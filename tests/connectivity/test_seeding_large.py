@@ -103,3 +103,20 @@ def test_large_seed_on_sqlite_says_it_needs_postgresql() -> None:
 
     assert "needs PostgreSQL" in err.getvalue()
     assert not Account.objects.exists()
+
+
+@postgres_only
+def test_large_seed_adds_two_annual_surveys_half_answered_with_declines_proposed() -> None:
+    from surveys.models import DeclineProposal, SurveyAnswer, SurveyInvitation, SurveyResponse
+
+    seed_large("--scale-factor", str(FACTOR))
+
+    counts = seeding_large.Counts().scaled(FACTOR)
+    responses = SurveyResponse.objects.filter(submitted_at__isnull=False)
+    assert responses.count() == counts.survey_responses  # 100,000 at full scale
+    assert SurveyInvitation.objects.count() == 2 * counts.survey_responses
+    assert responses.values("campaign").distinct().count() == 2
+    assert SurveyAnswer.objects.filter(response__in=responses).count() == 9 * counts.survey_responses
+    assert not SurveyAnswer.objects.filter(score__lt=1, question__kind="score").exists()
+    assert DeclineProposal.objects.exists()
+    assert all(p.current_score < p.previous_score for p in DeclineProposal.objects.all())
