@@ -388,6 +388,10 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "AccountStatusEnum": "accounts.models.AccountStatus",
         "WebhookDeliveryStatusEnum": "organization.models.WebhookDelivery.Status",
+        # The contact log's topics are the surveys' dimensions; survey and question kinds share the name "kind".
+        "TopicEnum": "feedback.models.Topic",
+        "SurveyKindEnum": "surveys.models.SurveyKind",
+        "QuestionKindEnum": "surveys.models.QuestionKind",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
