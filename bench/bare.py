@@ -6,7 +6,8 @@ application (2 sync workers on 127.0.0.1, the next port) and drives it with the 
 requests, so the ratio of an endpoint to it is what Django, DRF and our code cost above HTTP, SQL and JSON.
 
 It serves only what the bench asks for, as the bench's API client sees it (every account but the confidential ones):
-`GET /api/v1/accounts[?cursor=…]`, `GET /api/v1/accounts/<id>`, `GET /api/v1/issues?department=<id>`, `/healthz`.
+`GET /api/v1/accounts[?cursor=…]`, `GET /api/v1/accounts/<id>`, `GET /api/v1/issues?department=<id>`,
+`GET /api/v1/survey-responses` (the first page), `/healthz`.
 """
 
 from __future__ import annotations
@@ -194,6 +195,53 @@ def issue_row(row: Sequence[Any]) -> dict[str, Any]:
     return body
 
 
+SURVEY_RESPONSE_KEYS = (
+    "id",
+    "campaign",
+    "survey",
+    "kind",
+    "account",
+    "account_name",
+    "contact",
+    "submitted_at",
+    "recommend",
+    "choose_again",
+    "answers",
+)
+
+
+def survey_response_row(row: Sequence[Any]) -> dict[str, Any]:
+    """One row of bench.endpoints.SURVEY_RESPONSE_PAGE_SQL as the survey API writes it (surveys.api.rows)."""
+    body = dict(zip(SURVEY_RESPONSE_KEYS, row, strict=True))
+    body["submitted_at"] = _moment(body["submitted_at"])
+    body["answers"] = body["answers"] or []
+    return body
+
+
+def survey_response_page(rows: Sequence[Sequence[Any]], *, base: str, query: dict[str, str]) -> dict[str, Any]:
+    """The first page as DRF's CursorPagination writes it over (-submitted_at, -id): the next cursor's position
+    is the last row's submitted_at (in UTC, as Django reads it) with an offset when rows share it."""
+    page, more = rows[:PAGE_SIZE], len(rows) > PAGE_SIZE
+    nxt = None
+    if more and page:
+
+        def position(row: Sequence[Any]) -> str:
+            return str(row[7].astimezone(UTC))
+
+        # DRF's get_next_link: the last row whose position differs from the row after it, and how many came after.
+        compare, offset, marker = position(rows[PAGE_SIZE]), PAGE_SIZE, None
+        for index, row in enumerate(reversed(page)):
+            if position(row) != compare:
+                marker, offset = position(row), index
+                break
+            compare = position(row)
+        tokens = {"o": str(offset)} if offset else {}
+        if marker is not None:
+            tokens["p"] = marker
+        nxt = _cursor(base, query, tokens)
+    return {"next": nxt, "previous": None, "results": [survey_response_row(row) for row in page]}
+
+
 def _cursor(base: str, query: dict[str, str], tokens: dict[str, str]) -> str:
     """A link as DRF's CursorPagination writes it: the request's URL with `cursor` replaced, parameters sorted."""
     encoded = base64.b64encode(urlencode(tokens).encode("ascii")).decode("ascii")
@@ -268,6 +316,10 @@ def respond(path: str, query_string: str, host: str) -> tuple[str, Any]:
         if not rows:
             return "404 Not Found", {"detail": "Not found."}
         return "200 OK", account_row(rows[0], cadence_days=cadence, today=_today())
+    if path == "/api/v1/survey-responses" and not query:
+        from bench.endpoints import SURVEY_RESPONSE_PAGE_SQL
+
+        return "200 OK", survey_response_page(_fetch(SURVEY_RESPONSE_PAGE_SQL, [PAGE_SIZE + 1]), base=base, query=query)
     if path == "/api/v1/issues" and "department" in query:
         rows = _fetch(ISSUE_API_PAGE_SQL, [int(query["department"]), PAGE_SIZE + 1])
         return "200 OK", cursor_page(

@@ -73,6 +73,19 @@ ISSUE_PAGE_SQL = (
 )
 
 
+SURVEY_RESPONSE_PAGE_SQL = (
+    "SELECT r.id, r.campaign_id, v.template_id, c.kind, r.account_id, a.name, r.contact_id, r.submitted_at,"
+    " r.recommend, r.choose_again, (SELECT json_agg(json_build_object('id', x.id, 'question', x.question_id,"
+    " 'position', q.position, 'kind', q.kind, 'dimension', NULLIF(x.dimension, ''), 'score', x.score,"
+    " 'text', x.text, 'comment', x.comment, 'issue', x.issue_id) ORDER BY q.position, x.id)"
+    " FROM surveys_surveyanswer x JOIN surveys_surveyquestion q ON q.id = x.question_id"
+    " WHERE x.response_id = r.id) FROM surveys_surveyresponse r"
+    " JOIN surveys_surveycampaign c ON c.id = r.campaign_id JOIN surveys_surveyversion v ON v.id = c.version_id"
+    " JOIN accounts_account a ON a.id = r.account_id WHERE r.submitted_at IS NOT NULL AND NOT a.is_confidential"
+    " ORDER BY r.submitted_at DESC, r.id DESC LIMIT %s"
+)
+
+
 def cursor_at(rank: int) -> str:
     """DRF's cursor for "rows after this rank" (position only, as its own `next` links carry)."""
     return base64.b64encode(urlencode({"p": str(rank)}).encode()).decode()
@@ -145,6 +158,14 @@ def endpoints(targets: Targets, *, host: str, now: Any) -> list[Endpoint]:
             bare=True,
         ),
         Endpoint(
+            "api_survey_responses",
+            "API survey results (responses with answers)",
+            API_LIST_P95_MS,
+            get("/api/v1/survey-responses", api),
+            Raw(SURVEY_RESPONSE_PAGE_SQL, lambda i: [51]),
+            bare=True,
+        ),
+        Endpoint(
             "page_account_list",
             "Account list page",
             PAGE_P95_MS,
@@ -171,6 +192,7 @@ def endpoints(targets: Targets, *, host: str, now: Any) -> list[Endpoint]:
     for key, label, path in [
         ("page_dashboard", "Priority dashboard page", "/dashboard/"),
         ("page_kpis", "KPI page", "/kpis/"),
+        ("page_yoy", "Year-over-year page (surveys)", "/surveys/yoy/"),
     ]:
         reason = targets.available_pages.get(key, "")
         result.append(Endpoint(key, label, PAGE_P95_MS, None if reason else get(path, page), reason=reason))

@@ -26,7 +26,7 @@ SWEEP_BUDGET_SECONDS = 0.1  # the steady sweep beat runs every minute
 BACKLOG_SWEEP_BUDGET_SECONDS = 60.0  # the first sweep over a freshly seeded dataset's overdue backlog
 SNAPSHOT_BUDGET_SECONDS = 1.0
 BARE_RATIO_BUDGET = 3.0
-OPTIONAL_PAGES = {"page_dashboard": "/dashboard/", "page_kpis": "/kpis/"}
+OPTIONAL_PAGES = {"page_dashboard": "/dashboard/", "page_kpis": "/kpis/", "page_yoy": "/surveys/yoy/"}
 
 
 def git_commit() -> str:
