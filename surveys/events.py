@@ -63,7 +63,14 @@ def responded(response: SurveyResponse) -> None:
     if response.campaign.kind == SurveyKind.ANNUAL:
         proposals.propose_plans(account_ids=[response.account_id], now=now)
     account_ids = [response.account_id]
-    transaction.on_commit(lambda: responses_changed.send(sender=SurveyResponse, account_ids=account_ids))
+    transaction.on_commit(lambda: _changed(account_ids))
+
+
+def _changed(account_ids: list[int]) -> None:
+    from surveys import yearly
+
+    yearly.forget_segments()
+    responses_changed.send(sender=SurveyResponse, account_ids=account_ids)
 
 
 def detractor(answer: SurveyAnswer) -> None:

@@ -17,7 +17,9 @@ from django.db.models import Avg, Count, Max, QuerySet
 from django.db.models.functions import ExtractYear
 
 from accounts.models import Account, Segment
+from accounts.policies import sees_everything
 from feedback.models import Topic
+from kernel import caching
 from surveys.models import DIMENSIONS, DeclineProposal, SurveyAnswer, SurveyKind
 
 DIMENSION_LABELS = {value: str(Topic(value).label) for value in DIMENSIONS}
@@ -130,9 +132,33 @@ class SegmentYearOverYear:
     accounts: int  # accounts with answers in the current year
 
 
+SEGMENTS_CACHE_KEY = "surveys:yoy-segments:everything"
+SEGMENTS_CACHE_SECONDS = 600
+
+
 def segments_year_over_year(*, user: Any) -> list[SegmentYearOverYear]:
     """Every segment's dimensions, and all segments together first, over the accounts the viewer may see. Two
-    queries: the answers grouped by segment, year and dimension, then the segments' names."""
+    queries: the answers grouped by segment, year and dimension, then the segments' names.
+
+    For those who see every account (executives, admins) the result is the same for all of them, and grouping
+    every annual answer of the company takes a while: it is kept in the cache for SEGMENTS_CACHE_SECONDS and
+    dropped when a survey is submitted (forget_segments). Anyone else gets it computed over what they may see."""
+    if not sees_everything(user):
+        return _segments_year_over_year(user=user)
+    cached = caching.get(SEGMENTS_CACHE_KEY)
+    if cached is not None:
+        return list(cached)
+    result = _segments_year_over_year(user=user)
+    caching.set(SEGMENTS_CACHE_KEY, result, SEGMENTS_CACHE_SECONDS)
+    return result
+
+
+def forget_segments() -> None:
+    """A survey was submitted: the next view recomputes the segments' comparison."""
+    caching.delete(SEGMENTS_CACHE_KEY)
+
+
+def _segments_year_over_year(*, user: Any) -> list[SegmentYearOverYear]:
     visible = SurveyAnswer.objects.visible_to(user)
     scores: dict[int | None, dict[int, dict[str, list[float]]]] = defaultdict(lambda: defaultdict(dict))
     sums: dict[int, dict[str, list[float]]] = defaultdict(lambda: defaultdict(lambda: [0.0, 0.0]))

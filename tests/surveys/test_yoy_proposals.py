@@ -16,7 +16,7 @@ from actionplans.models import ActionPlan
 from actionplans.selectors import business_calendar
 from feedback.models import Topic
 from organization.models import Role
-from surveys import proposals, yearly
+from surveys import events, proposals, yearly
 from surveys.models import DeclineProposal
 from tests.factories import AccountFactory, DepartmentFactory, SegmentFactory, UserFactory
 from tests.surveys.answered import answer
@@ -223,6 +223,11 @@ def test_the_yoy_reads_run_a_constant_number_of_queries(
 
     with django_assert_num_queries(2):  # the answers by segment, year and dimension; the segments' names
         yearly.segments_year_over_year(user=erin)
+    with django_assert_num_queries(0):  # the same for everyone who sees every account: kept in the cache
+        yearly.segments_year_over_year(user=erin)
+    with django_assert_num_queries(2):  # computed over what she may see (the team check is a subquery)
+        yearly.segments_year_over_year(user=alice)
+    yearly.forget_segments()
     with django_assert_num_queries(1):
         yearly.account_year_over_year(account=account)
     # session, user; answers by segment; segments; the proposals (+account, owner, department, plan,
@@ -252,3 +257,17 @@ def test_an_executive_may_decide_but_an_account_manager_of_another_account_may_n
 
     assert proposals.can_decide_proposal(person=exec_, proposal=proposal)
     assert not proposals.can_decide_proposal(person=other, proposal=proposal)
+
+
+def test_a_submitted_survey_refreshes_the_comparison_kept_for_executives(
+    erin: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    account = AccountFactory.create()
+    answer(account, year=2025, scores={Topic.DELIVERY: 4})
+    assert yearly.segments_year_over_year(user=erin)[0].comparison.current_year == 2025
+    response = answer(account, year=2026, scores={Topic.DELIVERY: 2})
+
+    with django_capture_on_commit_callbacks(execute=True):
+        events.responded(response)
+
+    assert yearly.segments_year_over_year(user=erin)[0].comparison.current_year == 2026
