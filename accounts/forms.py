@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 
 from accounts import policies
-from accounts.models import Account, CustomerContact, PriorityCriterion, Tier, TierRule
+from accounts.models import Account, AccountTeamMember, CustomerContact, PriorityCriterion, TeamRole, Tier, TierRule
 from organization.models import User
 
 
@@ -69,6 +69,29 @@ class ContactForm(forms.ModelForm[CustomerContact]):
     class Meta:
         model = CustomerContact
         fields = ["name", "title", "email", "phone", "buying_role", "influence", "needs", "wants", "is_active"]
+
+
+class TeamMemberForm(forms.Form):
+    """Someone from any department joins the team, with their part on it."""
+
+    user = forms.ModelChoiceField(queryset=User.objects.none(), label="Person")
+    role = forms.ChoiceField(choices=TeamRole.choices)
+    can_edit = forms.BooleanField(required=False, label="May edit the account and its team")
+
+    def __init__(self, *args: Any, account: Account, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        on_team = AccountTeamMember.objects.filter(account=account).values("user_id")
+        self.fields["user"].queryset = (  # type: ignore[attr-defined]
+            _people().exclude(pk=account.owner_id).exclude(pk__in=on_team)
+        )
+        self.fields["user"].label_from_instance = lambda u: (  # type: ignore[attr-defined]
+            f"{u.full_name} ({u.department.name})" if u.department else u.full_name
+        )
+
+
+class TeamMemberChangeForm(forms.Form):
+    role = forms.ChoiceField(choices=TeamRole.choices)
+    can_edit = forms.BooleanField(required=False, label="May edit")
 
 
 class ScoresForm(forms.Form):

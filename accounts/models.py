@@ -269,22 +269,33 @@ class AccountScore(models.Model):
 
 
 class TeamRole(models.TextChoices):
-    SALES = "sales", "Sales"
+    """A member's part on the account team. "service" is the stored value of field service (kept from before)."""
+
+    RND = "rnd", "R&D"
     ENGINEERING = "engineering", "Engineering"
-    SERVICE = "service", "Field service"
     QUALITY = "quality", "Quality"
+    SERVICE = "service", "Field service"
     BILLING = "billing", "Billing"
-    OTHER = "other", "Other"
+    SALES = "sales", "Sales"
+    EXECUTIVE_SPONSOR = "executive_sponsor", "Executive sponsor"
 
 
 class AccountTeamMember(models.Model):
+    """Someone from any department on an account's team: they open the account (confidential ones included) and,
+    with can_edit, change it and its team. Changed only through accounts.services (add/change/remove)."""
+
     account = models.ForeignKey(Account, models.CASCADE, related_name="team_members")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="account_memberships")
-    role = models.CharField(max_length=20, choices=TeamRole.choices, default=TeamRole.OTHER)
+    role = models.CharField(max_length=20, choices=TeamRole.choices, default=TeamRole.SALES)
     can_edit = models.BooleanField(default=False)
+    history = HistoricalRecords(get_user=history_user)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["account", "user"], name="one_membership_per_user")]
+        ordering = ["account", "role", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["account", "user"], name="one_membership_per_user"),
+            models.CheckConstraint(condition=Q(role__in=TeamRole.values), name="team_role_known"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.user} ({self.get_role_display()}) on {self.account}"

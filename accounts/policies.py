@@ -76,6 +76,17 @@ def can_edit_account(*, person: Any, account: Account) -> bool:
     return AccountTeamMember.objects.filter(account_id=account.pk, user_id=person_id, can_edit=True).exists()
 
 
+def can_manage_team(*, person: Any, account: Account) -> bool:
+    """Who adds, changes and removes an account's team members: the owner, team members who may edit, and admins
+    (an API client with the write scope for a system, on normal accounts only), as for editing the account."""
+    return can_edit_account(person=person, account=account)
+
+
+def may_join_team(*, user: User) -> bool:
+    """Whom a team may take in: any active person, from any department."""
+    return user.is_active
+
+
 def can_score_account(*, person: Any, account: Account) -> bool:
     return sees_everything(person) or can_edit_account(person=person, account=account)
 

@@ -94,6 +94,15 @@ def account_detail_for_user(*, user: Any, pk: int) -> Account:
     )
 
 
+def team_changes(*, account: Account, limit: int = 8) -> list[Any]:
+    """The latest additions, changes and removals on the account's team, newest first (history rows): one query."""
+    return list(
+        AccountTeamMember.history.filter(account_id=account.pk)
+        .select_related("user", "history_user")
+        .order_by("-history_date", "-history_id")[:limit]
+    )
+
+
 def call_next_for_user(*, user: Any, today: date, within_days: int = 7) -> QuerySet[Account]:
     """An account manager's accounts overdue or due within a week: Strategic first, then the most overdue."""
     return (

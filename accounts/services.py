@@ -341,11 +341,68 @@ def update_account(
 
 @transaction.atomic
 def set_team_member(*, account: Account, user: User, role: str, can_edit: bool) -> AccountTeamMember:
-    member, _ = AccountTeamMember.objects.update_or_create(
-        account=account, user=user, defaults={"role": role, "can_edit": can_edit}
+    """Put someone on the team (or change their part) on a system's behalf, with no permission check: seeds and
+    tests. People and API clients go through add_team_member / change_team_member, which ask the policy."""
+    member = AccountTeamMember.objects.filter(account=account, user=user).first() or AccountTeamMember(
+        account=account, user=user
     )
+    member.role = role
+    member.can_edit = can_edit
     member.full_clean()
+    member.save()
     return member
+
+
+def _check_may_manage_team(by: User | None, account: Account) -> None:
+    if not policies.can_manage_team(person=by, account=account):
+        raise PermissionDenied("Only the owner, team members who may edit, and admins change this account's team.")
+
+
+@transaction.atomic
+def add_team_member(
+    *, account: Account, user: User, role: str, can_edit: bool = False, added_by: User | None
+) -> AccountTeamMember:
+    """Put someone from any department on the account's team. `added_by` None: an API client, for a system.
+
+    A member opens the account (a confidential one too) and its timeline; with `can_edit`, changes it and its team.
+    """
+    _check_may_manage_team(added_by, account)
+    Account.objects.select_for_update().filter(pk=account.pk).first()  # two adds of one person: one wins cleanly
+    if not policies.may_join_team(user=user):
+        raise ValidationError({"user": ["Only active people join an account team."]})
+    if user.pk == account.owner_id:
+        raise ValidationError({"user": ["The owner leads the account already."]})
+    if AccountTeamMember.objects.filter(account=account, user=user).exists():
+        raise ValidationError({"user": [f"{user.full_name or user.email} is on this account's team already."]})
+    member = AccountTeamMember(account=account, user=user, role=role, can_edit=can_edit)
+    member._history_user = added_by  # type: ignore[attr-defined]
+    member.full_clean(validate_unique=False)
+    member.save()
+    return member
+
+
+@transaction.atomic
+def change_team_member(
+    *, member: AccountTeamMember, role: str, can_edit: bool, changed_by: User | None
+) -> AccountTeamMember:
+    _check_may_manage_team(changed_by, member.account)
+    if member.role == role and member.can_edit == can_edit:
+        return member  # unchanged: no history row
+    member.role = role
+    member.can_edit = can_edit
+    member._history_user = changed_by  # type: ignore[attr-defined]
+    member.full_clean(validate_unique=False)
+    member.save()
+    return member
+
+
+@transaction.atomic
+def remove_team_member(*, member: AccountTeamMember, removed_by: User | None) -> None:
+    """Take someone off the team: from now on a confidential account is closed to them (what they were told
+    stays told; see docs/security.md)."""
+    _check_may_manage_team(removed_by, member.account)
+    member._history_user = removed_by  # type: ignore[attr-defined]
+    member.delete()
 
 
 CONTACT_FIELDS = ["name", "title", "email", "phone", "buying_role", "influence", "needs", "wants", "is_active"]

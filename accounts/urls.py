@@ -14,6 +14,9 @@ urlpatterns = [
     path("<int:pk>/timeline/", views.account_timeline, name="timeline"),
     path("<int:pk>/scores/", views.account_scores, name="scores"),
     path("<int:pk>/override/", views.account_override, name="override"),
+    path("<int:pk>/team/", views.team_member_add, name="team-add"),
+    path("<int:pk>/team/<int:member_pk>/", views.team_member_change, name="team-change"),
+    path("<int:pk>/team/<int:member_pk>/remove/", views.team_member_remove, name="team-remove"),
     path("<int:pk>/contacts/new/", views.contact_create, name="contact-create"),
     path("<int:pk>/contacts/<int:contact_pk>/edit/", views.contact_edit, name="contact-edit"),
     # CSV import and export (accounts/csv_views.py) are added below this line.

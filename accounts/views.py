@@ -16,8 +16,16 @@ from django.views.decorators.vary import vary_on_headers
 
 from accounts import actions, policies, selectors, services, timeline
 from accounts.filters import AccountFilter
-from accounts.forms import AccountForm, ContactForm, OverrideForm, PrioritySettingsForm, ScoresForm
-from accounts.models import Account, CustomerContact, PriorityCriterion, Tier, TierRule
+from accounts.forms import (
+    AccountForm,
+    ContactForm,
+    OverrideForm,
+    PrioritySettingsForm,
+    ScoresForm,
+    TeamMemberChangeForm,
+    TeamMemberForm,
+)
+from accounts.models import Account, AccountTeamMember, CustomerContact, PriorityCriterion, Tier, TierRule
 from kernel.dates import parse_moment
 from kernel.versions import StaleVersion
 from organization.models import User
@@ -106,6 +114,7 @@ def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_edit": policies.can_edit_account(person=user, account=account),
             "can_score": policies.can_score_account(person=user, account=account),
             "can_override": policies.can_override_tier(person=user),
+            **_team_context(account, user),
             "header_actions": actions.header.actions(account, user),
             "timeline_actions": actions.timeline.actions(account, user),
             "override_form": OverrideForm(
@@ -241,6 +250,80 @@ def account_override(request: HttpRequest, pk: int) -> HttpResponse:
             for error in error_list:
                 messages.error(request, str(error))
     return redirect("accounts:detail", pk=account.pk)
+
+
+def _team_context(account: Account, user: User, form: TeamMemberForm | None = None) -> dict[str, Any]:
+    may_manage = policies.can_manage_team(person=user, account=account)
+    return {
+        "team": list(account.team_members.all()),
+        "team_changes": selectors.team_changes(account=account),
+        "can_manage_team": may_manage,
+        "team_form": (form or TeamMemberForm(account=account)) if may_manage else None,
+        "team_roles": AccountTeamMember._meta.get_field("role").choices,
+    }
+
+
+def _team_response(request: HttpRequest, account: Account, form: TeamMemberForm | None = None) -> HttpResponse:
+    """htmx: the team section again (with the form's errors); otherwise back to the account page."""
+    if not request.headers.get("HX-Request"):
+        if form is not None and form.errors:
+            messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+        return redirect("accounts:detail", pk=account.pk)
+    fresh = selectors.account_detail_for_user(user=request.user, pk=account.pk)
+    context = {"account": fresh, **_team_context(fresh, _user(request), form)}
+    return render(request, "accounts/_account_team.html", context, status=400 if form and form.errors else 200)
+
+
+def _team_account(request: HttpRequest, pk: int) -> Account:
+    account = _visible_account(request, pk)
+    if not policies.can_manage_team(person=_user(request), account=account):
+        raise PermissionDenied("Only the owner, team members who may edit, and admins change this account's team.")
+    return account
+
+
+@login_required
+@require_http_methods(["POST"])
+def team_member_add(request: HttpRequest, pk: int) -> HttpResponse:
+    account = _team_account(request, pk)
+    form = TeamMemberForm(request.POST, account=account)
+    if form.is_valid():
+        try:
+            member = services.add_team_member(account=account, added_by=_user(request), **form.cleaned_data)
+        except ValidationError as error:
+            for field, errors in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            if not request.headers.get("HX-Request"):
+                messages.success(request, f"{member.user.full_name} joined the team as {member.get_role_display()}.")
+            return _team_response(request, account)
+    return _team_response(request, account, form)
+
+
+@login_required
+@require_http_methods(["POST"])
+def team_member_change(request: HttpRequest, pk: int, member_pk: int) -> HttpResponse:
+    account = _team_account(request, pk)
+    member = get_object_or_404(
+        AccountTeamMember.objects.select_related("account", "user"), pk=member_pk, account=account
+    )
+    form = TeamMemberChangeForm(request.POST)
+    if not form.is_valid():
+        raise BadRequest(" ".join(str(e) for errors in form.errors.values() for e in errors))
+    services.change_team_member(member=member, changed_by=_user(request), **form.cleaned_data)
+    return _team_response(request, account)
+
+
+@login_required
+@require_http_methods(["POST"])
+def team_member_remove(request: HttpRequest, pk: int, member_pk: int) -> HttpResponse:
+    account = _team_account(request, pk)
+    member = get_object_or_404(
+        AccountTeamMember.objects.select_related("account", "user"), pk=member_pk, account=account
+    )
+    services.remove_team_member(member=member, removed_by=_user(request))
+    if not request.headers.get("HX-Request"):
+        messages.success(request, f"{member.user.full_name} left the team.")
+    return _team_response(request, account)
 
 
 @login_required

@@ -392,6 +392,7 @@ SPECTACULAR_SETTINGS = {
         "TopicEnum": "feedback.models.Topic",
         "SurveyKindEnum": "surveys.models.SurveyKind",
         "QuestionKindEnum": "surveys.models.QuestionKind",
+        "TeamRoleEnum": "accounts.models.TeamRole",  # a team member's role, not organization.User's
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

@@ -63,7 +63,7 @@ from tests.factories import (
 ROLES = ("anon", "staff", "am", "lead", "exec", "admin", "ro", "rw")
 
 # What a route's `<…>` parts are filled with. Targets marked with an account are requested for both accounts.
-ACCOUNT_TARGETS = ("account", "contact", "external_id", "log", "issue", "plan", "step", "escalation")
+ACCOUNT_TARGETS = ("account", "contact", "team_member", "external_id", "log", "issue", "plan", "step", "escalation")
 TARGETS = (*ACCOUNT_TARGETS, "survey_invitation", "survey_response", "survey_proposal")  # per account
 OTHER_TARGETS = ("import", "webhook", "user", "object", "app", "nowhere", "campaign", "survey_link")
 
@@ -121,6 +121,15 @@ MATRIX: dict[str, Row] = {
     "GET accounts/<int:pk>/contacts/<int:contact_pk>/edit/":
                                                   row("contact",     "login 403   200   403   403   200   login login",
                                                                      "login 404   200   404   403   200   login login"),
+    # the account team: changed by those who edit the account (owner, editing team members, admins)
+    "POST accounts/<int:pk>/team/":               row("account",     "login 403   302   403   403   302   login login",
+                                                                     "login 404   302   404   403   302   login login"),
+    "POST accounts/<int:pk>/team/<int:member_pk>/":
+                                                  row("team_member", "login 403   400   403   403   400   login login",
+                                                                     "login 404   400   404   403   400   login login"),
+    "POST accounts/<int:pk>/team/<int:member_pk>/remove/":
+                                                  row("team_member", "login 403   302   403   403   302   login login",
+                                                                     "login 404   302   404   403   302   login login"),
     # feedback pages
     "GET feedback/log/":                          row(None,          "login 200   200   200   200   200   login login"),
     "GET feedback/log/account-options/":          row(None,          "login 200   200   200   200   200   login login"),
@@ -210,6 +219,13 @@ MATRIX: dict[str, Row] = {
                                                                      "401   404   428   404   403   428   403   404"),
     "GET api/v1/accounts/<int:pk>/contacts":      row("account",     "401   200   200   200   200   200   200   200",
                                                                      "401   404   200   404   200   200   404   404"),
+    "GET api/v1/accounts/<int:pk>/team":          row("account",     "401   200   200   200   200   200   200   200",
+                                                                     "401   404   200   404   200   200   404   404"),
+    "POST api/v1/accounts/<int:pk>/team":         row("account",     "401   403   400   403   403   400   403   400",
+                                                                     "401   404   400   404   403   400   403   404"),
+    "DELETE api/v1/accounts/<int:pk>/team/<int:member_id>":
+                                                  row("team_member", "401   403   204   403   403   204   403   204",
+                                                                     "401   404   204   404   403   204   403   404"),
     "GET api/v1/accounts/by-external-id/<path:external_id>":
                                                   row("external_id", "401   200   200   200   200   200   200   200",
                                                                      "401   404   200   404   200   200   404   404"),
@@ -372,7 +388,7 @@ def world(db: Any) -> World:
         account = AccountFactory.create(
             owner=people["am"], is_confidential=kind == "confidential", external_id=f"EXT-{kind}/1"
         )
-        AccountTeamMember.objects.create(account=account, user=teammate, can_edit=True)
+        member = AccountTeamMember.objects.create(account=account, user=teammate, can_edit=True)
         contact = ContactFactory.create(account=account)
         log = ContactLogFactory.create(account=account, author=people["am"])
         issue = IssueFactory.create(contact_log=log, department=engineering, raised_by=people["am"])
@@ -385,6 +401,7 @@ def world(db: Any) -> World:
         escalation.notified.set([people["am"], people["lead"]])
         ids[("account", kind)] = {"pk": str(account.pk)}
         ids[("contact", kind)] = {"pk": str(account.pk), "contact_pk": str(contact.pk)}
+        ids[("team_member", kind)] = {"pk": str(account.pk), "member_pk": str(member.pk), "member_id": str(member.pk)}
         ids[("external_id", kind)] = {"external_id": account.external_id or ""}
         ids[("log", kind)] = {"pk": str(log.pk)}
         ids[("issue", kind)] = {"pk": str(issue.pk), "issue_pk": str(issue.pk)}

@@ -38,7 +38,7 @@ from accounts.api.serializers import (
     VersionedFieldsSerializer,
 )
 from accounts.filters import AccountFilter
-from accounts.models import Account, BuyingRole, CustomerContact, PriorityCriterion, Tier
+from accounts.models import Account, AccountTeamMember, BuyingRole, CustomerContact, PriorityCriterion, TeamRole, Tier
 from kernel.api.idempotency import idempotent
 from kernel.api.rows import JSONRenderer
 from kernel.api.schema import (
@@ -50,6 +50,7 @@ from kernel.api.versioning import PreconditionFailed, PreconditionRequired, vers
 from kernel.api.versioning import expected_version as _expected_version
 from kernel.versions import StaleVersion
 from organization.api.authentication import person as _person
+from organization.models import User
 
 # Sessions: who may add accounts. API clients need the write scope instead (HasApiScope checks it).
 
@@ -342,6 +343,87 @@ class AccountContactListApi(generics.ListAPIView[CustomerContact]):
     @extend_schema(parameters=[OpenApiParameter("id", int, OpenApiParameter.PATH, description="The account's id.")])
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return self.list(request, *args, **kwargs)
+
+
+@extend_schema_serializer(component_name="AccountTeamMember")
+class TeamMemberSerializer(serializers.ModelSerializer[AccountTeamMember]):
+    """Someone on an account's team: they open the account (a confidential one too); `can_edit`: they change it."""
+
+    user_name = serializers.CharField(source="user.full_name", read_only=True)
+    department = serializers.CharField(source="user.department.name", read_only=True, allow_null=True, default=None)
+    role = serializers.ChoiceField(choices=TeamRole.choices)
+
+    class Meta:
+        model = AccountTeamMember
+        fields = ["id", "account", "user", "user_name", "department", "role", "can_edit"]
+        read_only_fields = fields
+
+
+def _team_account(request: Request, pk: int) -> Account:
+    """The account, if the caller may see it (404 otherwise); for writes, also manage its team (403)."""
+    account = get_object_or_404(selectors.accounts_for_user(user=request.user), pk=pk)
+    person = _person(request)
+    if request.method not in ("GET", "HEAD", "OPTIONS") and not policies.can_manage_team(
+        person=person, account=account
+    ):
+        raise exceptions.PermissionDenied("Only the owner, team members who may edit, and admins change this team.")
+    return account
+
+
+_ACCOUNT_ID = OpenApiParameter("id", int, OpenApiParameter.PATH, description="The account's id.")
+
+
+class AccountTeamApi(generics.ListAPIView[AccountTeamMember]):
+    """The team of one account you may see (404 otherwise). POST adds someone from any department: the owner,
+    team members who may edit and admins may (API clients need the write scope, and see no confidential account).
+    """
+
+    serializer_class = TeamMemberSerializer
+    cursor_ordering = ("id",)
+    filter_backends = []
+
+    @extend_schema_serializer(component_name="AccountTeamMemberCreate")
+    class InputSerializer(serializers.Serializer[Any]):
+        """Who joins, their part on the team, and whether they may edit the account and its team."""
+
+        user: serializers.PrimaryKeyRelatedField[User] = serializers.PrimaryKeyRelatedField(
+            queryset=User.objects.filter(is_active=True), help_text="The id of an active person, any department."
+        )
+        role = serializers.ChoiceField(choices=TeamRole.choices)
+        can_edit = serializers.BooleanField(default=False)
+
+    def get_queryset(self) -> QuerySet[AccountTeamMember]:
+        if getattr(self, "swagger_fake_view", False):
+            return AccountTeamMember.objects.none()
+        account = _team_account(self.request, self.kwargs["pk"])
+        return account.team_members.select_related("user__department")
+
+    @extend_schema(parameters=[_ACCOUNT_ID])
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return self.list(request, *args, **kwargs)
+
+    @extend_schema(parameters=[_ACCOUNT_ID], request=InputSerializer, responses={201: TeamMemberSerializer})
+    @idempotent
+    def post(self, request: Request, pk: int) -> Response:
+        account = _team_account(request, pk)
+        incoming = self.InputSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        member = services.add_team_member(account=account, added_by=_person(request), **incoming.validated_data)
+        return Response(TeamMemberSerializer(member).data, status=status.HTTP_201_CREATED)
+
+
+class AccountTeamMemberApi(APIView):
+    """One member of the team of an account you may see. DELETE takes them off the team (who may: as for POST)."""
+
+    @extend_schema(
+        parameters=[_ACCOUNT_ID, OpenApiParameter("member_id", int, OpenApiParameter.PATH)],
+        responses={204: None},
+    )
+    def delete(self, request: Request, pk: int, member_id: int) -> Response:
+        account = _team_account(request, pk)
+        member = get_object_or_404(account.team_members.select_related("account"), pk=member_id)
+        services.remove_team_member(member=member, removed_by=_person(request))
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class ContactListApi(generics.ListAPIView[CustomerContact]):
