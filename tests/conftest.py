@@ -56,7 +56,8 @@ def _fresh_cache() -> Iterator[None]:
 
 @pytest.fixture(autouse=True)
 def _migration_data(request: pytest.FixtureRequest) -> None:
-    """The rows data migrations write (tier rules, the business calendar, the escalation ladder), in every test.
+    """The rows data migrations write (tier rules, the business calendar, the escalation ladder, the two survey
+    templates), in every test.
 
     The test database is migrated, so they are there; but a transactional test empties every table when it ends
     (Django's flush), and the code reads these rows without ever creating them. A test that finds them gone (it
@@ -81,6 +82,11 @@ def _migration_data(request: pytest.FixtureRequest) -> None:
 
     if not TierRule.objects.exists():
         importlib.import_module("accounts.migrations.0004_default_tier_rules").create_default_tier_rules(apps, None)
+        importlib.import_module("accounts.migrations.0008_tier_review_cadence").set_default_review_cadence(apps, None)
+    from surveys.models import SurveyTemplate
+
+    if not SurveyTemplate.objects.exists():
+        importlib.import_module("surveys.migrations.0002_default_templates").create_default_templates(apps, None)
 
 
 @pytest.fixture
