@@ -341,7 +341,8 @@ def send_reminders(*, invitation_ids: Sequence[int], now: datetime) -> int:
     time under its lock, then the email goes. Rows answered, revoked or reminded since they were found are left."""
     with transaction.atomic():
         rows = list(
-            SurveyInvitation.objects.select_for_update(skip_locked=True)
+            # Only the invitation rows: a lock on the joined campaign would make a concurrent batch skip them all.
+            SurveyInvitation.objects.select_for_update(skip_locked=True, of=("self",))
             .filter(pk__in=invitation_ids, completed_at=None, revoked_at=None, sent_at__isnull=False)
             .filter(reminders_sent__lt=F("campaign__max_reminders"))
             .values_list(
