@@ -589,6 +589,8 @@ def _load_plans(
 SURVEYS_LOADED: list[type[models.Model]] = [SurveyInvitation, SurveyResponse, SurveyAnswer]
 # Each account's usual score (1–5) from its id, and whether it declined this year (one in sixteen): on the
 # dimensions whose question position matches the account id modulo 3, two points lower, and advocacy with them.
+# An account rates each dimension the same every year (its own offset from its usual score), so only the
+# declining accounts' dimensions fall and propose plans.
 _MOOD = "(CASE WHEN {a} %% 10 < 2 THEN 5 WHEN {a} %% 10 < 6 THEN 4 WHEN {a} %% 10 < 9 THEN 3 ELSE 2 END)"
 _DECLINING = "({a} %% 16 = 0 AND {latest})"
 
@@ -654,7 +656,7 @@ def _load_survey_year(cursor: CursorWrapper, *, version: Any, year: int, now: da
     cursor.execute(
         f"INSERT INTO {answers} (response_id, question_id, dimension, score, text, comment)"  # noqa: S608
         " SELECT r.id, q.id, q.dimension, CASE q.kind"
-        f" WHEN 'score' THEN LEAST(5, GREATEST(1, {mood} + (r.id + q.position) %% 3 - 1"
+        f" WHEN 'score' THEN LEAST(5, GREATEST(1, {mood} + (r.account_id * 7 + q.position * 3) %% 5 / 2 - 1"
         f" - CASE WHEN {declining} AND (q.position + r.account_id) %% 3 = 0 THEN 2 ELSE 0 END))"
         " WHEN 'recommend' THEN r.recommend ELSE r.choose_again::int END, '', ''"
         f" FROM {table} r JOIN {questions} q ON q.version_id = %s"

@@ -189,7 +189,10 @@ def _answer(
             value: int | None = None
             text = comment = ""
             if question.kind == QuestionKind.SCORE and question.dimension:
-                value = _clamp(score(account_id, question.dimension) + rng.choice([-1, 0, 0, 0, 1]), 1, 5)
+                # Each account rates a dimension the same every year (its own offset from its usual score):
+                # only the declining accounts' scores fall, so the proposals are about them, not noise.
+                offset = (account_id * 7 + DIMENSIONS.index(question.dimension) * 3) % 5 // 2 - 1
+                value = _clamp(score(account_id, question.dimension) + offset, 1, 5)
                 if value <= 2 or rng.random() < 0.1:
                     comment = rng.choice(COMMENTS.get(question.dimension, [""]))
             elif question.kind == QuestionKind.SCORE:

@@ -8,6 +8,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
+from accounts.models import Account
 from surveys.models import DeclineProposal, SurveyCampaign, SurveyInvitation, SurveyKind, SurveyResponse
 
 pytestmark = pytest.mark.django_db
@@ -27,6 +28,8 @@ def test_seed_demo_adds_two_years_of_surveys_pulses_and_proposals_for_declines()
     proposals = DeclineProposal.objects.all()
     assert proposals.exists() and proposals.filter(suggested_owner__email="alice@example.com").exists()
     assert all(p.current_score < p.previous_score for p in proposals)
+    declining = proposals.values("account").distinct().count()
+    assert declining <= 0.15 * Account.objects.count()  # a few accounts declined; the rest answered as before
 
 
 def test_the_kpi_page_of_the_demo_shows_nps_and_response_rate(client: Any) -> None:
