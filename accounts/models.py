@@ -58,6 +58,12 @@ class TierRule(models.Model):
         max_digits=4, decimal_places=2, validators=[MinValueValidator(0), MaxValueValidator(10)]
     )
     cadence_days = models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(730)])
+    review_every_months = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(24)],
+        help_text="How often such an account is due a joint cross-functional review; empty: never.",
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -66,6 +72,9 @@ class TierRule(models.Model):
     def __str__(self) -> str:
         return f"{self.get_tier_display()}: score ≥ {self.min_score}, every {self.cadence_days} days"
 
+
+# Joint account reviews by default: Strategic quarterly, Key half-yearly, the others none (data: TierRule).
+DEFAULT_REVIEW_MONTHS = {Tier.STRATEGIC: 3, Tier.KEY: 6}
 
 DEFAULT_TIER_RULES = {
     Tier.STRATEGIC: (Decimal("8.00"), 14),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -31,6 +31,7 @@ from django.utils import timezone
 
 from accounts.csv_parsing import COLUMNS
 from accounts.models import (
+    DEFAULT_REVIEW_MONTHS,
     DEFAULT_TIER_RULES,
     Account,
     AccountHealthMonth,
@@ -189,23 +190,30 @@ def tier_counts(*, user: Any) -> dict[int, int]:
 class TierRules:
     min_score: dict[int, Decimal]
     cadence_days: dict[int, int]
+    review_months: dict[int, int] = field(default_factory=dict)  # tiers due a joint review, every N months
 
 
 def tier_rules() -> TierRules:
     """The tier rules as stored (a data migration writes the defaults). A tier without a row, which only a hand-
     edited database has, takes its default in memory: a read never writes."""
     rules: dict[int, tuple[Decimal, int]] = {int(tier): rule for tier, rule in DEFAULT_TIER_RULES.items()}
-    rules.update({rule.tier: (rule.min_score, rule.cadence_days) for rule in TierRule.objects.all()})
+    review_months: dict[int, int] = {int(tier): months for tier, months in DEFAULT_REVIEW_MONTHS.items()}
+    for rule in TierRule.objects.all():
+        rules[rule.tier] = (rule.min_score, rule.cadence_days)
+        review_months.pop(rule.tier, None)
+        if rule.review_every_months:
+            review_months[rule.tier] = rule.review_every_months
     return TierRules(
         min_score={tier: min_score for tier, (min_score, _) in rules.items()},
         cadence_days={tier: cadence for tier, (_, cadence) in rules.items()},
+        review_months=review_months,
     )
 
 
 # Every API row and account page shows its tier's cadence; the rules change a few times a year. They are cached,
 # dropped by every save or delete of a TierRule (accounts.apps connects forget_tier_rules), and kept at most
 # this long in case a reader stored the old rules while a change committed.
-TIER_RULES_CACHE_KEY = "accounts:tier-rules:v1"
+TIER_RULES_CACHE_KEY = "accounts:tier-rules:v2"  # v2: with the review cadence
 TIER_RULES_CACHE_SECONDS = 300
 
 
@@ -227,6 +235,23 @@ def forget_tier_rules(**_signal: Any) -> None:
 
 def cadence_days() -> dict[int, int]:
     return cached_tier_rules().cadence_days
+
+
+def review_months() -> dict[int, int]:
+    """Per tier due a joint account review, every how many months (Strategic 3, Key 6 by default)."""
+    return cached_tier_rules().review_months
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day `months` later, or the month's last day when it has no such day (31 Jan + 1 → 28/29 Feb)."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    for last in (31, 30, 29, 28):
+        try:
+            return date(year, month, min(day.day, last))
+        except ValueError:
+            continue
+    raise ValueError(day)  # pragma: no cover - every month has a 28th
 
 
 def next_contact_after(*, tier: int, occurred_at: datetime, rules: TierRules | None = None) -> date:

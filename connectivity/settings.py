@@ -125,6 +125,7 @@ INSTALLED_APPS = [
     "feedback",
     "actionplans",
     "surveys",
+    "reviews",
     "dashboards",
     "connectivity",
 ]

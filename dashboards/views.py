@@ -25,6 +25,7 @@ from dashboards import selectors, services
 from kernel.exports import csv_lines
 from organization import audit
 from organization.models import Role, User
+from reviews import selectors as review_selectors
 from surveys.kpis import Counts, SurveyKpis
 
 PAGE_SIZE = 50
@@ -44,9 +45,11 @@ def home(request: HttpRequest) -> HttpResponse:
     if user.is_executive:
         context["home"] = "executive"
         context["watch"] = selectors.executive_watch(user=user, now=now, today=today)
+        context["reviews_due"] = review_selectors.reviews_due(user=user, today=today)
     elif user.role == Role.ACCOUNT_MANAGER:
         context["home"] = "account_manager"
         context["calls"] = selectors.calls_due(user=user, today=today)
+        context["reviews_due"] = review_selectors.reviews_due(user=user, today=today)
         context["owed"] = what_i_owe(user=user, today=today)
     else:
         context["home"] = "department"
@@ -320,6 +323,7 @@ def kpi_page(request: HttpRequest) -> HttpResponse:
         {
             "overview": overview,
             "cards": cards,
+            "reviewed_on_time": review_selectors.reviewed_on_time(user=request.user, today=today),
             "survey_cards": _survey_cards(overview.surveys),
             "surveys": overview.surveys,
             "survey_definitions": SURVEY_DEFINITIONS,

@@ -153,3 +153,21 @@ class PlanStepFactory(DjangoModelFactory):  # type: ignore[type-arg]
     plan = factory.SubFactory(ActionPlanFactory)  # type: ignore[attr-defined]
     title = factory.Sequence(lambda n: f"Step {n}")  # type: ignore[attr-defined]
     order = factory.Sequence(lambda n: n)  # type: ignore[attr-defined]
+
+
+class AccountReviewFactory(DjangoModelFactory):  # type: ignore[type-arg]
+    """A joint account review; `completed=True` for one held and closed at `scheduled_for`."""
+
+    class Meta:
+        model = "reviews.AccountReview"
+
+    class Params:
+        completed = factory.Trait(  # type: ignore[attr-defined]
+            state="completed",
+            started_at=factory.SelfAttribute("scheduled_for"),  # type: ignore[attr-defined]
+            completed_at=factory.SelfAttribute("scheduled_for"),  # type: ignore[attr-defined]
+        )
+
+    account = factory.SubFactory(AccountFactory)  # type: ignore[attr-defined]
+    scheduled_for = factory.LazyFunction(timezone.now)  # type: ignore[attr-defined]
+    created_by = factory.LazyAttribute(lambda o: o.account.owner)  # type: ignore[attr-defined]

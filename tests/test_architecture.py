@@ -18,7 +18,17 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 PROJECT = "connectivity"
-LAYERS = ["kernel", "organization", "accounts", "feedback", "actionplans", "surveys", "dashboards"]
+# Lowest first. Apps on one level are siblings: each may use the levels below, never one another.
+LEVELS = [
+    ["kernel"],
+    ["organization"],
+    ["accounts"],
+    ["feedback"],
+    ["actionplans"],
+    ["surveys", "reviews", "supplychain"],
+    ["dashboards"],
+]
+LAYERS = [app for level in LEVELS for app in level]
 OURS = {*LAYERS, PROJECT}
 # A template names another app by a URL namespace or a template folder; both are the app's name here.
 TEMPLATE_REFERENCE = re.compile(
@@ -54,7 +64,8 @@ def imported_modules(source: str, *, module: str, is_package: bool) -> set[str]:
 def allowed_for(layer: str) -> set[str]:
     if layer == PROJECT:
         return set(OURS)
-    return set(LAYERS[: LAYERS.index(layer) + 1])
+    below = next(i for i, level in enumerate(LEVELS) if layer in level)
+    return {app for level in LEVELS[:below] for app in level} | {layer}
 
 
 def import_violations(root: Path, layer: str) -> dict[str, list[str]]:
@@ -121,6 +132,11 @@ def test_the_check_lets_an_app_use_itself_and_the_layers_below(tmp_path: Path) -
     write(tmp_path, "feedback/views.py", "from . import services\nfrom .models import Issue\nimport kernel.versions\n")
     write(tmp_path, "feedback/api/views.py", "from ..selectors import issues_for\nfrom accounts import models\n")
     assert import_violations(tmp_path, "feedback") == {}
+
+
+def test_the_check_catches_sibling_apps_importing_each_other(tmp_path: Path) -> None:
+    write(tmp_path, "reviews/selectors.py", "from surveys.kpis import survey_kpis\nfrom actionplans import models\n")
+    assert import_violations(tmp_path, "reviews") == {"reviews/selectors.py": ["surveys"]}
 
 
 def test_the_check_catches_a_template_linking_upward(tmp_path: Path) -> None:

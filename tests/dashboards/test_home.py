@@ -226,9 +226,10 @@ def fill_everything(rows: int, *, alice: User, engineering: Any) -> None:
 @pytest.mark.parametrize(
     ("persona", "queries"),
     [
-        ("alice", 10),  # the layout's reads, new for you ×2, calls ×2, what I owe ×2
+        ("alice", 12),  # the layout's reads, new for you ×2, calls ×2, what I owe ×2, reviews due ×2 (tier rules)
         ("bob", 14),  # the layout's reads, new for you ×2, the department, its queue ×7, what I owe ×2
-        ("erin", 12),  # the layout's reads, new for you ×2, health fell ×2, broken promises ×2, escalations ×2
+        ("erin", 14),  # the layout's reads, new for you ×2, health fell ×2, broken promises ×2, escalations ×2,
+        # reviews due ×2 (the tier rules, then the accounts)
     ],
 )
 def test_each_home_runs_a_constant_number_of_queries(

@@ -121,8 +121,9 @@ def test_the_kpi_page_runs_a_constant_number_of_queries(erin: Any, count: int, d
     # user; the stored figures (none); 5 for the current window (org, departments and owners at once), 5 for the
     # previous one; department and owner names; snapshots; response by channel; unread notifications; the menu;
     # the survey KPIs (surveys.kpis): invitations, responses and dimension scores for the period and for the
-    # 12-month trend, and the departments that own the dimensions (their rows and the defaults by slug)
-    with django_assert_num_queries(27):
+    # 12-month trend, and the departments that own the dimensions (their rows and the defaults by slug); accounts
+    # reviewed on time (reviews.selectors): the tier rules and the review-cadence accounts
+    with django_assert_num_queries(29):
         response = client.get(reverse("dashboards:kpis"))
     assert response.status_code == 200
     assert response.context["overview"].current.ratings == 10
