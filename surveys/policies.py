@@ -10,7 +10,7 @@ from django.db.models import QuerySet
 from accounts import policies as account_policies
 from accounts.models import Account, AccountTeamMember
 from organization.models import Role, User
-from surveys.models import SurveyCampaign, SurveyInvitation
+from surveys.models import DeclineProposal, SurveyCampaign, SurveyInvitation
 
 
 def _is_admin(person: Any) -> bool:
@@ -66,3 +66,15 @@ def owner_to_tell(*, account: Account) -> list[User]:
     if not owner.is_active:
         return []
     return account_policies.recipients_who_may_open(account=account, candidates=[owner])
+
+
+def can_decide_proposal(*, person: Any, proposal: DeclineProposal) -> bool:
+    """Who accepts or dismisses a proposed plan: its suggested owner, the account's editors (its owner, editing
+    team members, admins) and executives, among those who may open the account."""
+    if not account_policies.can_open_account(person=person, account=proposal.account):
+        return False
+    if getattr(person, "pk", None) is None:
+        return False  # a person's decision: no internal system takes it
+    if account_policies.sees_everything(person) or person.pk == proposal.suggested_owner_id:
+        return True
+    return account_policies.can_edit_account(person=person, account=proposal.account)

@@ -12,20 +12,18 @@ from collections import defaultdict
 from collections.abc import Collection
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Avg, Max
 from django.utils import timezone
 
-from accounts import policies as account_policies
 from accounts.models import Account
 from actionplans import services as plan_services
 from actionplans.models import ActionPlan, BusinessCalendar
 from actionplans.selectors import business_calendar
 from organization.models import Department, User
-from surveys import selectors
+from surveys import policies, selectors
 from surveys.models import DeclineProposal, SurveyAnswer
 from surveys.yearly import DIMENSION_LABELS, annual_scores, compare
 
@@ -125,18 +123,6 @@ def propose_plans(*, account_ids: Collection[int] | None = None, now: datetime) 
     return len(wanted) + len(changed)
 
 
-def can_decide_proposal(*, person: Any, proposal: DeclineProposal) -> bool:
-    """Who accepts or dismisses a proposed plan: its suggested owner, the account's editors (its owner, editing
-    team members, admins) and executives, among those who may open the account."""
-    if not account_policies.can_open_account(person=person, account=proposal.account):
-        return False
-    if getattr(person, "pk", None) is None:
-        return False  # a person's decision: no internal system takes it
-    if account_policies.sees_everything(person) or person.pk == proposal.suggested_owner_id:
-        return True
-    return account_policies.can_edit_account(person=person, account=proposal.account)
-
-
 def _locked(proposal: DeclineProposal) -> DeclineProposal:
     return (
         DeclineProposal.objects.select_for_update()
@@ -155,7 +141,7 @@ def accept_proposal(*, proposal: DeclineProposal, by: User, now: datetime) -> Ac
     """The owner takes the proposed plan: an action plan for the suggested owner and department, promised for the
     suggested date (tomorrow at the earliest once that date has passed). Once only: the proposal row is locked,
     so a double click or two tabs get the same plan back."""
-    if not can_decide_proposal(person=by, proposal=proposal):
+    if not policies.can_decide_proposal(person=by, proposal=proposal):
         raise PermissionDenied("Only the account's owner, its editors, executives and admins decide on its proposals.")
     locked = _locked(proposal)
     if locked.state == DeclineProposal.State.ACCEPTED and locked.plan is not None:
@@ -183,7 +169,7 @@ def accept_proposal(*, proposal: DeclineProposal, by: User, now: datetime) -> Ac
 @transaction.atomic
 def dismiss_proposal(*, proposal: DeclineProposal, by: User, reason: str, now: datetime) -> DeclineProposal:
     """The owner decides no plan is needed, and says why (required). Dismissing twice keeps the first reason."""
-    if not can_decide_proposal(person=by, proposal=proposal):
+    if not policies.can_decide_proposal(person=by, proposal=proposal):
         raise PermissionDenied("Only the account's owner, its editors, executives and admins decide on its proposals.")
     reason = reason.strip()
     if not reason:

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import Account
 from kernel.forms import beyond_64_bits
-from surveys import proposals, yearly
+from surveys import policies, proposals, yearly
 from surveys.models import DeclineProposal
 
 PROPOSALS_SHOWN = 50
@@ -57,7 +57,7 @@ def yoy_page(request: HttpRequest) -> HttpResponse:
                 suggested_owner_id=request.user.pk, state=DeclineProposal.State.PROPOSED
             )[:PROPOSALS_SHOWN]
         )
-    context["proposals"] = [(p, proposals.can_decide_proposal(person=request.user, proposal=p)) for p in rows]
+    context["proposals"] = [(p, policies.can_decide_proposal(person=request.user, proposal=p)) for p in rows]
     return render(request, "surveys/yoy_detail.html", context)
 
 
@@ -82,7 +82,7 @@ def proposal_dismiss(request: HttpRequest, pk: int) -> HttpResponse:
             errors = [message for messages in refused.message_dict.values() for message in messages]
         else:
             return redirect(f"{reverse('yoy:page')}?account={proposal.account_id}")
-    elif not proposals.can_decide_proposal(person=request.user, proposal=proposal):
+    elif not policies.can_decide_proposal(person=request.user, proposal=proposal):
         raise PermissionDenied("Only the account's owner, its editors, executives and admins decide.")
     return render(
         request,

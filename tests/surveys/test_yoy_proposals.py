@@ -16,7 +16,7 @@ from actionplans.models import ActionPlan
 from actionplans.selectors import business_calendar
 from feedback.models import Topic
 from organization.models import Role
-from surveys import events, proposals, yearly
+from surveys import events, policies, proposals, yearly
 from surveys.models import DeclineProposal
 from tests.factories import AccountFactory, DepartmentFactory, SegmentFactory, UserFactory
 from tests.surveys.answered import answer
@@ -255,8 +255,8 @@ def test_an_executive_may_decide_but_an_account_manager_of_another_account_may_n
     proposals.propose_plans(account_ids=[declined.pk], now=timezone.now())
     proposal = DeclineProposal.objects.get()
 
-    assert proposals.can_decide_proposal(person=exec_, proposal=proposal)
-    assert not proposals.can_decide_proposal(person=other, proposal=proposal)
+    assert policies.can_decide_proposal(person=exec_, proposal=proposal)
+    assert not policies.can_decide_proposal(person=other, proposal=proposal)
 
 
 def test_a_submitted_survey_refreshes_the_comparison_kept_for_executives(
