@@ -30,6 +30,7 @@ urlpatterns = [
     path("surveys/yoy/", include("surveys.yearly_urls")),
     path("surveys/", include("surveys.urls")),
     path("s/", include("surveys.public_urls")),
+    path("reviews/", include("reviews.urls")),
     path("", include("dashboards.urls")),
     path("api/v1/", include((api_v1, "api"), namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from accounts import selectors as account_selectors
 from accounts.models import Account, AccountStatus
-from reviews.models import OPEN_STATES, ReviewState
+from reviews.models import OPEN_STATES, AccountReview, ReviewState
 
 # Accounts that are not (or no longer) customers are due no joint review.
 NOT_REVIEWED = (AccountStatus.LOST, AccountStatus.PROSPECT)
@@ -98,3 +98,17 @@ def reviewed_on_time(*, user: Any, today: date) -> ReviewedOnTime:
         total += 1
         on_time += due_on >= today
     return ReviewedOnTime(on_time=on_time, total=total)
+
+
+def review_for_user(*, user: Any, pk: int) -> AccountReview:
+    """One review of an account the user may open; AccountReview.DoesNotExist otherwise (a 404)."""
+    return (
+        AccountReview.objects.visible_to(user)
+        .select_related("account__owner", "created_by")
+        .prefetch_related("internal_attendees__department", "customer_attendees")
+        .get(pk=pk)
+    )
+
+
+def reviews_of_account(*, account: Account, user: Any, limit: int = 20) -> list[AccountReview]:
+    return list(AccountReview.objects.visible_to(user).filter(account=account).order_by("-scheduled_for")[:limit])

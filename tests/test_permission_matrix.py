@@ -46,6 +46,7 @@ from accounts.models import AccountImport, AccountTeamMember
 from actionplans.models import Escalation, Target
 from organization.models import Role, User
 from organization.webhooks import services as webhooks
+from reviews.models import AccountReview
 from surveys import links
 from surveys.models import DeclineProposal, SurveyCampaign, SurveyInvitation, SurveyResponse, SurveyVersion
 from tests.factories import (
@@ -63,7 +64,18 @@ from tests.factories import (
 ROLES = ("anon", "staff", "am", "lead", "exec", "admin", "ro", "rw")
 
 # What a route's `<…>` parts are filled with. Targets marked with an account are requested for both accounts.
-ACCOUNT_TARGETS = ("account", "contact", "team_member", "external_id", "log", "issue", "plan", "step", "escalation")
+ACCOUNT_TARGETS = (
+    "account",
+    "contact",
+    "team_member",
+    "external_id",
+    "log",
+    "issue",
+    "plan",
+    "step",
+    "escalation",
+    "review",
+)
 TARGETS = (*ACCOUNT_TARGETS, "survey_invitation", "survey_response", "survey_proposal")  # per account
 OTHER_TARGETS = ("import", "webhook", "user", "object", "app", "nowhere", "campaign", "survey_link")
 
@@ -130,6 +142,16 @@ MATRIX: dict[str, Row] = {
     "POST accounts/<int:pk>/team/<int:member_pk>/remove/":
                                                   row("team_member", "login 403   302   403   403   302   login login",
                                                                      "login 404   302   404   403   302   login login"),
+    # joint account reviews: opened with the account; scheduled and run by its editors and executives
+    "GET reviews/accounts/<int:account_pk>/new/": row("account",     "login 403   200   403   200   200   login login",
+                                                                     "login 404   200   404   200   200   login login"),
+    "POST reviews/accounts/<int:account_pk>/new/":
+                                                  row("account",     "login 403   400   403   400   400   login login",
+                                                                     "login 404   400   404   400   400   login login"),
+    "GET reviews/<int:pk>/":                      row("review",      "login 200   200   200   200   200   login login",
+                                                                     "login 404   200   404   200   200   login login"),
+    "POST reviews/<int:pk>/start/":               row("review",      "login 403   302   403   302   302   login login",
+                                                                     "login 404   302   404   302   302   login login"),
     # feedback pages
     "GET feedback/log/":                          row(None,          "login 200   200   200   200   200   login login"),
     "GET feedback/log/account-options/":          row(None,          "login 200   200   200   200   200   login login"),
@@ -399,7 +421,9 @@ def world(db: Any) -> World:
             plan=plan, level=1, target=Target.DEPARTMENT_LEAD, escalated_at=timezone.now() - timedelta(hours=1)
         )
         escalation.notified.set([people["am"], people["lead"]])
-        ids[("account", kind)] = {"pk": str(account.pk)}
+        ids[("account", kind)] = {"pk": str(account.pk), "account_pk": str(account.pk)}
+        review = AccountReview.objects.create(account=account, scheduled_for=timezone.now(), created_by=people["am"])
+        ids[("review", kind)] = {"pk": str(review.pk)}
         ids[("contact", kind)] = {"pk": str(account.pk), "contact_pk": str(contact.pk)}
         ids[("team_member", kind)] = {"pk": str(account.pk), "member_pk": str(member.pk), "member_id": str(member.pk)}
         ids[("external_id", kind)] = {"external_id": account.external_id or ""}
