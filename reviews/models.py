@@ -10,6 +10,8 @@ from django.db import models
 from django.db.models import Q
 
 from accounts.models import Account, CustomerContact, visible_through_account
+from actionplans.models import ActionPlan
+from organization.models import Department
 
 
 class ReviewState(models.TextChoices):
@@ -41,6 +43,10 @@ class AccountReview(models.Model):
         null=True, blank=True, help_text="The previous review's moment: the pack holds what happened after it."
     )
     pack = models.JSONField(default=dict, blank=True, help_text="The agenda's figures, frozen when the review starts.")
+    # Minutes: who came, and the notes per agenda item (keys: AGENDA below).
+    present_internal = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="+", blank=True)
+    present_customers = models.ManyToManyField(CustomerContact, related_name="+", blank=True)
+    notes = models.JSONField(default=dict, blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -66,3 +72,41 @@ class AccountReview(models.Model):
 
     def __str__(self) -> str:
         return f"Review of {self.account} on {self.scheduled_for:%Y-%m-%d}"
+
+
+# The agenda's items, in the pack's order: minutes keep a note per item.
+AGENDA = [
+    ("decisions", "Last review's decisions"),
+    ("conversations", "Conversations and ratings"),
+    ("issues", "Issues by department"),
+    ("plans", "Plans and promises"),
+    ("escalations", "Escalations"),
+    ("health", "Health and surveys"),
+]
+
+
+class ReviewDecisionQuerySet(models.QuerySet["ReviewDecision"]):
+    def visible_to(self, user: Any) -> ReviewDecisionQuerySet:
+        return visible_through_account(self, user, via="review__account")
+
+
+class ReviewDecision(models.Model):
+    """What the review decided: who does it, which department, by when we promise it. "Make a plan" turns it into
+    an action plan once (the one-to-one `plan` is the idempotency: a second click finds it)."""
+
+    review = models.ForeignKey(AccountReview, models.CASCADE, related_name="decisions")
+    text = models.CharField(max_length=200)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    department = models.ForeignKey(Department, models.PROTECT, related_name="+")
+    promise_on = models.DateField()
+    plan = models.OneToOneField(ActionPlan, models.SET_NULL, null=True, blank=True, related_name="review_decision")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ReviewDecisionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["review", "id"]
+
+    def __str__(self) -> str:
+        return self.text

@@ -18,6 +18,7 @@ from accounts.models import Account, AccountHealthMonth
 from actionplans import selectors as plan_selectors
 from actionplans.models import ActionPlan, Escalation, PlanStatus, promise_broken
 from feedback.models import ContactLog, Issue, IssueStatus
+from reviews.models import ReviewDecision, ReviewState
 
 LIST_LIMIT = 50
 CLOSED_ISSUES = (IssueStatus.RESOLVED, IssueStatus.CLOSED)
@@ -118,10 +119,33 @@ def build_pack(*, account: Account, viewer: Any, since: datetime | None, until: 
         for e in escalations[:LIST_LIMIT]
     ]
 
+    decisions: list[dict[str, Any]] = []
+    if since is not None:  # the last review's decisions, with where their plans stand now
+        decided = (
+            ReviewDecision.objects.visible_to(viewer)
+            .filter(review__account=account, review__state=ReviewState.COMPLETED, review__completed_at=since)
+            .select_related("owner", "department", "plan")
+            .order_by("id")
+        )
+        for decision in decided:
+            decided_plan = decision.plan
+            decisions.append(
+                {
+                    "text": decision.text,
+                    "owner": decision.owner.full_name,
+                    "department": decision.department.name,
+                    "promise_on": _iso(decision.promise_on),
+                    "plan_id": decided_plan.pk if decided_plan else None,
+                    "status": decided_plan.get_status_display() if decided_plan else "No plan made",
+                    "promise_broken": bool(decided_plan and promise_broken(decided_plan, calendar, now=until)),
+                }
+            )
+
     months = AccountHealthMonth.objects.filter(account=account).order_by("-month")[:12]
     health = [{"month": m.month.strftime("%Y-%m"), "health": m.health} for m in reversed(list(months))]
 
     return {
+        "previous_decisions": decisions,
         "since": _iso(since),
         "until": _iso(until),
         "conversations": {

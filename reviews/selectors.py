@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from accounts import selectors as account_selectors
 from accounts.models import Account, AccountStatus
-from reviews.models import OPEN_STATES, AccountReview, ReviewState
+from reviews.models import OPEN_STATES, AccountReview, ReviewDecision, ReviewState
 
 # Accounts that are not (or no longer) customers are due no joint review.
 NOT_REVIEWED = (AccountStatus.LOST, AccountStatus.PROSPECT)
@@ -112,3 +112,12 @@ def review_for_user(*, user: Any, pk: int) -> AccountReview:
 
 def reviews_of_account(*, account: Account, user: Any, limit: int = 20) -> list[AccountReview]:
     return list(AccountReview.objects.visible_to(user).filter(account=account).order_by("-scheduled_for")[:limit])
+
+
+def decisions_of(*, review: AccountReview, user: Any) -> list[ReviewDecision]:
+    return list(
+        ReviewDecision.objects.visible_to(user)
+        .filter(review=review)
+        .select_related("owner", "department", "plan")
+        .order_by("id")
+    )

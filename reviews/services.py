@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import date, datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -11,11 +11,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Account, CustomerContact
+from actionplans import policies as plan_policies
+from actionplans import services as plan_services
+from actionplans.models import ActionPlan
 from kernel.dates import out_of_range
 from organization import services as organization_services
-from organization.models import User
+from organization.models import Department, User
 from reviews import pack, policies
-from reviews.models import OPEN_STATES, AccountReview, ReviewState
+from reviews.models import AGENDA, OPEN_STATES, AccountReview, ReviewDecision, ReviewState
 
 
 def last_completed_at(*, account: Account) -> datetime | None:
@@ -94,3 +97,91 @@ def start_review(*, review: AccountReview, started_by: User, now: datetime) -> A
     )
     review.refresh_from_db()
     return review
+
+
+def _check_may_run(review: AccountReview, person: User) -> None:
+    if not policies.can_run_review(person=person, review=review):
+        raise PermissionDenied("Only the owner, team members who may edit, admins and executives run reviews.")
+
+
+@transaction.atomic
+def record_minutes(
+    *,
+    review: AccountReview,
+    recorded_by: User,
+    present_internal: Iterable[User],
+    present_customers: Iterable[CustomerContact],
+    notes: dict[str, str],
+    complete: bool,
+    now: datetime,
+) -> AccountReview:
+    """Attendance and a note per agenda item, during or after the meeting (a review not yet started starts now,
+    freezing its pack); `complete` closes it: the next review's pack starts from here."""
+    _check_may_run(review, recorded_by)
+    if review.state == ReviewState.SCHEDULED:
+        review = start_review(review=review, started_by=recorded_by, now=now)
+    contacts = list(present_customers)
+    if any(contact.account_id != review.account_id for contact in contacts):
+        raise ValidationError({"present_customers": ["Choose among this account's contacts."]})
+    unknown = set(notes) - {key for key, _ in AGENDA}
+    if unknown:
+        raise ValidationError({"notes": [f"Unknown agenda items: {', '.join(sorted(unknown))}."]})
+    review.notes = {key: text.strip() for key, text in notes.items() if text.strip()}
+    if complete and review.state != ReviewState.COMPLETED:
+        review.state = ReviewState.COMPLETED
+        review.completed_at = now
+    review.full_clean(validate_constraints=False)
+    review.save()
+    review.present_internal.set(list(present_internal))
+    review.present_customers.set(contacts)
+    return review
+
+
+@transaction.atomic
+def add_decision(
+    *, review: AccountReview, text: str, owner: User, department: Department, promise_on: date, decided_by: User
+) -> ReviewDecision:
+    _check_may_run(review, decided_by)
+    if review.state == ReviewState.SCHEDULED:
+        raise ValidationError({"text": ["Start the review before recording its decisions."]})
+    errors: dict[str, list[str]] = {}
+    if not plan_policies.may_own_plan(user=owner, account=review.account):
+        errors["owner"] = ["Give the decision to someone who may open the account."]
+    if promise_on < timezone.localdate() or out_of_range(promise_on, today=timezone.localdate()):
+        errors["promise_on"] = ["Promise a date from today to five years ahead."]
+    if errors:
+        raise ValidationError(errors)
+    decision = ReviewDecision(
+        review=review,
+        text=text.strip(),
+        owner=owner,
+        department=department,
+        promise_on=promise_on,
+        created_by=decided_by,
+    )
+    decision.full_clean()
+    decision.save()
+    return decision
+
+
+@transaction.atomic
+def make_plan_for_decision(*, decision: ReviewDecision, by: User, now: datetime) -> ActionPlan:
+    """The decision becomes an action plan (its owner, department and promise date), linked back to the review.
+    Once: the decision's row is locked while this is decided, and a second click returns the first plan."""
+    _check_may_run(decision.review, by)
+    locked = ReviewDecision.objects.select_for_update().get(pk=decision.pk)
+    if locked.plan_id is not None:
+        return ActionPlan.objects.get(pk=locked.plan_id)
+    plan = plan_services.create_plan(
+        account=decision.review.account,
+        title=f"{decision.text} (joint review {timezone.localdate(decision.review.scheduled_for):%d %b %Y})"[:200],
+        owner=locked.owner,
+        department=locked.department,
+        due_on=locked.promise_on,
+        promise_on=locked.promise_on,
+        created_by=by,
+        now=now,
+    )
+    ReviewDecision.objects.filter(pk=locked.pk, plan__isnull=True).update(plan=plan)
+    decision.plan = plan
+    return plan

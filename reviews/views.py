@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -14,8 +16,8 @@ from accounts import selectors as account_selectors
 from accounts.models import Account
 from organization.models import User
 from reviews import pack, policies, selectors, services
-from reviews.forms import ReviewForm
-from reviews.models import AccountReview, ReviewState
+from reviews.forms import DecisionForm, MinutesForm, ReviewForm
+from reviews.models import AGENDA, AccountReview, ReviewDecision, ReviewState
 
 
 def _user(request: HttpRequest) -> User:
@@ -57,13 +59,37 @@ def review_create(request: HttpRequest, account_pk: int) -> HttpResponse:
 
 @login_required
 def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    """The pack: built now for a scheduled review (as this viewer may see it), the frozen one once it started."""
-    review = _review(request, pk)
+    return _detail(request, _review(request, pk))
+
+
+def _detail(
+    request: HttpRequest,
+    review: AccountReview,
+    *,
+    minutes_form: MinutesForm | None = None,
+    decision_form: DecisionForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """The pack: built now for a scheduled review (as this viewer may see it), the frozen one once it started;
+    then the minutes and decisions, with their forms for those who run the review."""
     user = _user(request)
     if review.state == ReviewState.SCHEDULED:
         figures = pack.build_pack(account=review.account, viewer=user, since=review.since, until=timezone.now())
     else:
         figures = review.pack
+    can_run = policies.can_run_review(person=user, review=review)
+    started = review.state != ReviewState.SCHEDULED
+    if can_run and started and minutes_form is None:
+        minutes_form = MinutesForm(
+            review=review,
+            initial={
+                "present_internal": list(review.present_internal.all()),
+                "present_customers": list(review.present_customers.all()),
+                **{f"note_{key}": review.notes.get(key, "") for key, _ in AGENDA},
+            },
+        )
+    if can_run and started and decision_form is None:
+        decision_form = DecisionForm(initial={"department": getattr(user, "department", None)})
     return render(
         request,
         "reviews/review_detail.html",
@@ -71,9 +97,14 @@ def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "review": review,
             "account": review.account,
             "pack": figures,
-            "frozen": review.state != ReviewState.SCHEDULED,
-            "can_run": policies.can_run_review(person=user, review=review),
+            "frozen": started,
+            "can_run": can_run,
+            "agenda_notes": [(label, review.notes.get(key, "")) for key, label in AGENDA],
+            "decisions": selectors.decisions_of(review=review, user=user),
+            "minutes_form": minutes_form if can_run and started else None,
+            "decision_form": decision_form if can_run and started else None,
         },
+        status=status,
     )
 
 
@@ -86,3 +117,74 @@ def review_start(request: HttpRequest, pk: int) -> HttpResponse:
     services.start_review(review=review, started_by=_user(request), now=timezone.now())
     messages.success(request, "Review started: the pack is frozen, so everyone discusses the same figures.")
     return redirect("reviews:detail", pk=review.pk)
+
+
+def _runnable(request: HttpRequest, pk: int) -> AccountReview:
+    review = _review(request, pk)
+    if not policies.can_run_review(person=_user(request), review=review):
+        raise PermissionDenied("Only the owner, team members who may edit, admins and executives run reviews.")
+    return review
+
+
+def _form_errors(form: Any, error: ValidationError) -> None:
+    for field, errors in error.message_dict.items():
+        form.add_error(field if field in form.fields else None, errors)
+
+
+@login_required
+@require_http_methods(["POST"])
+def review_minutes(request: HttpRequest, pk: int) -> HttpResponse:
+    review = _runnable(request, pk)
+    form = MinutesForm(request.POST, review=review)
+    if form.is_valid():
+        try:
+            services.record_minutes(
+                review=review,
+                recorded_by=_user(request),
+                present_internal=form.cleaned_data["present_internal"],
+                present_customers=form.cleaned_data["present_customers"],
+                notes=form.notes(),
+                complete=form.cleaned_data["complete"],
+                now=timezone.now(),
+            )
+        except ValidationError as error:
+            _form_errors(form, error)
+        else:
+            messages.success(request, "Minutes saved.")
+            return redirect("reviews:detail", pk=review.pk)
+    return _detail(request, review, minutes_form=form, status=400)
+
+
+@login_required
+@require_http_methods(["POST"])
+def decision_create(request: HttpRequest, pk: int) -> HttpResponse:
+    review = _runnable(request, pk)
+    form = DecisionForm(request.POST)
+    if form.is_valid():
+        try:
+            services.add_decision(review=review, decided_by=_user(request), **form.cleaned_data)
+        except ValidationError as error:
+            _form_errors(form, error)
+        else:
+            messages.success(request, "Decision recorded.")
+            return redirect("reviews:detail", pk=review.pk)
+    return _detail(request, review, decision_form=form, status=400)
+
+
+@login_required
+@require_http_methods(["POST"])
+def decision_plan(request: HttpRequest, pk: int) -> HttpResponse:
+    """ "Make a plan": twice clicked, still one plan."""
+    try:
+        decision = ReviewDecision.objects.visible_to(request.user).select_related("review__account").get(pk=pk)
+    except ReviewDecision.DoesNotExist:
+        raise Http404("No such decision") from None
+    if not policies.can_run_review(person=_user(request), review=decision.review):
+        raise PermissionDenied("Only the owner, team members who may edit, admins and executives run reviews.")
+    try:
+        plan = services.make_plan_for_decision(decision=decision, by=_user(request), now=timezone.now())
+    except ValidationError as error:
+        messages.error(request, " ".join(str(m) for ms in error.message_dict.values() for m in ms))
+        return redirect("reviews:detail", pk=decision.review_id)
+    messages.success(request, f"Plan “{plan.title}” made for {plan.owner.full_name}.")
+    return redirect("reviews:detail", pk=decision.review_id)

@@ -46,7 +46,7 @@ from accounts.models import AccountImport, AccountTeamMember
 from actionplans.models import Escalation, Target
 from organization.models import Role, User
 from organization.webhooks import services as webhooks
-from reviews.models import AccountReview
+from reviews.models import AccountReview, ReviewDecision
 from surveys import links
 from surveys.models import DeclineProposal, SurveyCampaign, SurveyInvitation, SurveyResponse, SurveyVersion
 from tests.factories import (
@@ -75,6 +75,7 @@ ACCOUNT_TARGETS = (
     "step",
     "escalation",
     "review",
+    "review_decision",
 )
 TARGETS = (*ACCOUNT_TARGETS, "survey_invitation", "survey_response", "survey_proposal")  # per account
 OTHER_TARGETS = ("import", "webhook", "user", "object", "app", "nowhere", "campaign", "survey_link")
@@ -151,6 +152,13 @@ MATRIX: dict[str, Row] = {
     "GET reviews/<int:pk>/":                      row("review",      "login 200   200   200   200   200   login login",
                                                                      "login 404   200   404   200   200   login login"),
     "POST reviews/<int:pk>/start/":               row("review",      "login 403   302   403   302   302   login login",
+                                                                     "login 404   302   404   302   302   login login"),
+    "POST reviews/<int:pk>/minutes/":             row("review",      "login 403   302   403   302   302   login login",
+                                                                     "login 404   302   404   302   302   login login"),
+    "POST reviews/<int:pk>/decisions/":           row("review",      "login 403   400   403   400   400   login login",
+                                                                     "login 404   400   404   400   400   login login"),
+    "POST reviews/decisions/<int:pk>/plan/":      row("review_decision",
+                                                                     "login 403   302   403   302   302   login login",
                                                                      "login 404   302   404   302   302   login login"),
     # feedback pages
     "GET feedback/log/":                          row(None,          "login 200   200   200   200   200   login login"),
@@ -424,6 +432,15 @@ def world(db: Any) -> World:
         ids[("account", kind)] = {"pk": str(account.pk), "account_pk": str(account.pk)}
         review = AccountReview.objects.create(account=account, scheduled_for=timezone.now(), created_by=people["am"])
         ids[("review", kind)] = {"pk": str(review.pk)}
+        decision = ReviewDecision.objects.create(
+            review=review,
+            text="Visit the plant",
+            owner=people["am"],
+            department=engineering,
+            promise_on=timezone.localdate() + timedelta(days=30),
+            created_by=people["am"],
+        )
+        ids[("review_decision", kind)] = {"pk": str(decision.pk)}
         ids[("contact", kind)] = {"pk": str(account.pk), "contact_pk": str(contact.pk)}
         ids[("team_member", kind)] = {"pk": str(account.pk), "member_pk": str(member.pk), "member_id": str(member.pk)}
         ids[("external_id", kind)] = {"external_id": account.external_id or ""}
