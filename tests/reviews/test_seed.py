@@ -21,6 +21,7 @@ def test_the_demo_gives_strategic_and_key_accounts_teams_and_a_history_of_review
     assert not AccountReview.objects.exclude(account__in=priority).exists()
     decisions = ReviewDecision.objects.all()
     assert decisions.filter(plan__isnull=False).exists() and decisions.filter(plan__isnull=True).exists()
-    assert all(d.plan.account_id == d.review.account_id for d in decisions.filter(plan__isnull=False))
+    linked = decisions.filter(plan__isnull=False).values_list("plan__account_id", "review__account_id")
+    assert all(plan_account == review_account for plan_account, review_account in linked)
     completed = AccountReview.objects.filter(state=ReviewState.COMPLETED)
     assert not completed.filter(pack={}).exists()  # every held review has its frozen pack
