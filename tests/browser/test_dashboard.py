@@ -54,7 +54,8 @@ def test_the_kpi_page_draws_a_chart_per_kpi_without_errors(page: Any, erin: Any,
     log_in(page, "erin@example.com")
     page.goto("/kpis/")
     page.get_by_role("heading", name="Customer voice").wait_for()
-    expect(page.locator("canvas[data-chart]")).to_have_count(5)
+    # The five KPIs, then the four survey figures (response rate, NPS, would choose again, satisfaction)
+    expect(page.locator("canvas[data-chart]")).to_have_count(5 + 4)
     drawn = page.evaluate(
         "Array.from(document.querySelectorAll('canvas[data-chart]')).every(c => window.Chart.getChart(c))"
     )
