@@ -44,6 +44,8 @@ def test_the_account_manager_sees_the_declined_dimension_and_accepts_its_propose
     log_in(page, "alice@example.com")
     page.goto(f"/accounts/{account.pk}/")
     page.get_by_text("Proposed plan: Delivery fell from 5.0 to 2.0").wait_for()  # on the account's timeline
+    page.get_by_text("· would recommend 6/10").wait_for()  # and the answers themselves, score by score
+    expect(page.get_by_text("Delivery: 2/5")).to_be_visible()
     page.get_by_role("link", name="Year over year").click()
     page.get_by_role("heading", name="Year over year: Delta Drives").wait_for()
     proposal = page.get_by_test_id("proposal")
