@@ -147,8 +147,8 @@ def test_timeline_query_count_does_not_grow(
         IssueFactory.create(contact_log=ContactLogFactory.create(account=account), account=account)
     client.force_login(alice)
     # session, user, account (+team, contacts, scores), one query per timeline kind (priority, contact, issue,
-    # hand-off, plan, escalation, survey answers, proposed plans)
-    with django_assert_num_queries(14):
+    # hand-off, plan, escalation, survey answers, proposed plans, joint reviews)
+    with django_assert_num_queries(15):
         response = client.get(reverse("accounts:timeline", args=[account.pk]))
     assert response.status_code == 200
 
