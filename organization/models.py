@@ -201,6 +201,8 @@ class WebhookEvent(models.TextChoices):
     ACCOUNT_PRIORITY_CHANGED = "account.priority_changed", "An account's priority changed"
     SURVEY_RESPONDED = "survey.responded", "A customer contact answered a survey"
     SURVEY_DETRACTOR = "survey.detractor", "A survey answer was a detractor's (a low score or recommend 0-6)"
+    REVIEW_SCHEDULED = "review.scheduled", "A joint account review was scheduled"
+    REVIEW_COMPLETED = "review.completed", "A joint account review was completed"
 
 
 class WebhookSubscription(models.Model):
