@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable
 from datetime import date, datetime
 
@@ -10,13 +11,15 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts import policies as account_policies
 from accounts.models import Account, CustomerContact
 from actionplans import policies as plan_policies
 from actionplans import services as plan_services
 from actionplans.models import ActionPlan
 from kernel.dates import out_of_range
 from organization import services as organization_services
-from organization.models import Department, User
+from organization.models import Department, User, WebhookEvent
+from organization.webhooks import services as webhooks
 from reviews import pack, policies
 from reviews.models import AGENDA, OPEN_STATES, AccountReview, ReviewDecision, ReviewState
 
@@ -82,7 +85,25 @@ def schedule_review(
         url=url,
         dedupe_key=f"review:{review.pk}:scheduled",
     )
+    _emit(review, WebhookEvent.REVIEW_SCHEDULED, now)
     return review
+
+
+def _emit(review: AccountReview, event: str, now: datetime) -> None:
+    """Tell subscribed systems, in the review's transaction (the outbox), never of a confidential account; the
+    event id is the review's and the event's, so repeating it sends nothing twice."""
+    if not account_policies.systems_may_learn_of(account=review.account):
+        return
+    payload = {
+        "review": review.pk,
+        "account": review.account_id,
+        "scheduled_for": review.scheduled_for,
+        "state": review.state,
+        "completed_at": review.completed_at,
+    }
+    webhooks.emit(
+        event=event, payload=payload, now=now, event_id=uuid.uuid5(uuid.NAMESPACE_URL, f"review:{review.pk}:{event}")
+    )
 
 
 @transaction.atomic
@@ -127,11 +148,14 @@ def record_minutes(
     if unknown:
         raise ValidationError({"notes": [f"Unknown agenda items: {', '.join(sorted(unknown))}."]})
     review.notes = {key: text.strip() for key, text in notes.items() if text.strip()}
-    if complete and review.state != ReviewState.COMPLETED:
+    completing = complete and review.state != ReviewState.COMPLETED
+    if completing:
         review.state = ReviewState.COMPLETED
         review.completed_at = now
     review.full_clean(validate_constraints=False)
     review.save()
+    if completing:
+        _emit(review, WebhookEvent.REVIEW_COMPLETED, now)
     review.present_internal.set(list(present_internal))
     review.present_customers.set(contacts)
     return review
