@@ -47,6 +47,9 @@ class AccountReview(models.Model):
     present_internal = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="+", blank=True)
     present_customers = models.ManyToManyField(CustomerContact, related_name="+", blank=True)
     notes = models.JSONField(default=dict, blank=True)
+    summary_sent_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the one-page summary of decisions went to the customer's attendees."
+    )
     started_at = models.DateTimeField(null=True, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from datetime import date, datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import EmailMessage
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -209,3 +210,38 @@ def make_plan_for_decision(*, decision: ReviewDecision, by: User, now: datetime)
     ReviewDecision.objects.filter(pk=locked.pk, plan__isnull=True).update(plan=plan)
     decision.plan = plan
     return plan
+
+
+def customer_summary(*, review: AccountReview) -> str:
+    """The one page the customer reads: our decisions and the dates we promise, nothing else of the account."""
+    lines = [
+        f"Thank you for the joint review on {timezone.localtime(review.scheduled_for):%d %B %Y}.",
+        "",
+        "What we decided, and by when we promise it:",
+    ]
+    for decision in review.decisions.select_related("owner").order_by("id"):
+        lines.append(f"- {decision.text} ({decision.owner.full_name}), by {decision.promise_on:%d %B %Y}")
+    lines += ["", f"{review.account.owner.full_name}, for the whole team"]
+    return "\n".join(lines)
+
+
+@transaction.atomic
+def send_customer_summary(*, review: AccountReview, sent_by: User, now: datetime) -> int:
+    """Email the summary to the customer's attendees who have an address, once (the first sender claims it with a
+    conditional update; a second click sends nothing). Returns how many it went to."""
+    _check_may_run(review, sent_by)
+    if review.state != ReviewState.COMPLETED:
+        raise ValidationError({"review": ["Complete the review before sending its summary."]})
+    addresses = [c.email for c in review.customer_attendees.filter(is_active=True).exclude(email="")]
+    if not addresses:
+        raise ValidationError({"review": ["None of the customer's attendees has an email address."]})
+    if not AccountReview.objects.filter(pk=review.pk, summary_sent_at=None).update(summary_sent_at=now):
+        return 0
+    message = EmailMessage(
+        subject=f"Our joint review: decisions and dates ({review.account.name})",
+        body=customer_summary(review=review),
+        to=addresses,
+    )
+    transaction.on_commit(lambda: message.send())
+    review.summary_sent_at = now
+    return len(addresses)

@@ -17,13 +17,24 @@ def reviews(account: Account, user: Any, before: datetime | None, limit: int) ->
     rows = AccountReview.objects.visible_to(user).filter(account=account).select_related("created_by")
     if before is not None:
         rows = rows.filter(scheduled_for__lt=before)
-    return [
-        TimelineEntry(
-            at=r.scheduled_for,
-            kind="review",
-            title=f"Joint review · {r.get_state_display()}",
-            url=reverse("reviews:detail", args=[r.pk]),
-            detail=f"scheduled by {r.created_by.full_name}",
+    entries = []
+    for r in rows.order_by("-scheduled_for")[:limit]:
+        entries.append(
+            TimelineEntry(
+                at=r.scheduled_for,
+                kind="review",
+                title=f"Joint review · {r.get_state_display()}",
+                url=reverse("reviews:detail", args=[r.pk]),
+                detail=f"scheduled by {r.created_by.full_name}",
+            )
         )
-        for r in rows.order_by("-scheduled_for")[:limit]
-    ]
+        if r.summary_sent_at is not None and (before is None or r.summary_sent_at < before):
+            entries.append(
+                TimelineEntry(
+                    at=r.summary_sent_at,
+                    kind="review",
+                    title="Review summary sent to the customer (decisions and promise dates)",
+                    url=reverse("reviews:detail", args=[r.pk]),
+                )
+            )
+    return entries

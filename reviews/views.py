@@ -188,3 +188,16 @@ def decision_plan(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("reviews:detail", pk=decision.review_id)
     messages.success(request, f"Plan “{plan.title}” made for {plan.owner.full_name}.")
     return redirect("reviews:detail", pk=decision.review_id)
+
+
+@login_required
+@require_http_methods(["POST"])
+def review_send_summary(request: HttpRequest, pk: int) -> HttpResponse:
+    review = _runnable(request, pk)
+    try:
+        sent = services.send_customer_summary(review=review, sent_by=_user(request), now=timezone.now())
+    except ValidationError as error:
+        messages.error(request, " ".join(str(m) for ms in error.message_dict.values() for m in ms))
+    else:
+        messages.success(request, f"Summary sent to {sent} of the customer's attendees." if sent else "Sent already.")
+    return redirect("reviews:detail", pk=review.pk)

@@ -153,6 +153,8 @@ MATRIX: dict[str, Row] = {
                                                                      "login 404   200   404   200   200   login login"),
     "POST reviews/<int:pk>/start/":               row("review",      "login 403   302   403   302   302   login login",
                                                                      "login 404   302   404   302   302   login login"),
+    "POST reviews/<int:pk>/send-summary/":        row("review",      "login 403   302   403   302   302   login login",
+                                                                     "login 404   302   404   302   302   login login"),
     "POST reviews/<int:pk>/minutes/":             row("review",      "login 403   302   403   302   302   login login",
                                                                      "login 404   302   404   302   302   login login"),
     "POST reviews/<int:pk>/decisions/":           row("review",      "login 403   400   403   400   400   login login",
