@@ -14,7 +14,7 @@ from feedback.models import Topic
 from surveys import selectors
 from surveys.models import SCORE_RANGE, QuestionKind, SurveyResponse
 
-SHORT_LABELS = {
+SHORT_LABELS: dict[str, str] = {
     QuestionKind.RECOMMEND: "Would recommend us",
     QuestionKind.CHOOSE_AGAIN: "Would choose us again",
     QuestionKind.NEEDS: "Needs",

@@ -151,9 +151,9 @@ def _public(view: Any) -> Any:
         invitation = selectors.live_invitation(token=token, now=now)
         if invitation is None:
             return _unusable(request)
-        response = view(request, invitation, token, now)
-        response["X-Robots-Tag"] = "noindex, nofollow"
-        return response
+        answered: HttpResponse = view(request, invitation, token, now)
+        answered["X-Robots-Tag"] = "noindex, nofollow"
+        return answered
 
     wrapper.__name__ = view.__name__
     wrapper.__doc__ = view.__doc__
