@@ -8,5 +8,5 @@ class SurveysConfig(AppConfig):
     name = "surveys"
 
     def ready(self) -> None:
-        # Register the signal receivers, the timeline provider and the account's year-over-year actions.
-        from surveys import receivers, timeline, yearly_registry  # noqa: F401
+        # Register the signal receivers, the timeline and account-summary providers, and the year-over-year actions.
+        from surveys import receivers, summary, timeline, yearly_registry  # noqa: F401

@@ -177,8 +177,8 @@ def test_the_owner_schedules_from_the_account_page(client: Any, alice: User, bob
     [
         # the page's own reads (session, user, the review with its attendees, its decisions, the layout), and
         # live, the pack's seven: conversations (figures, list), issues, the business calendar, plans,
-        # escalations, health months
-        (False, 17),
+        # escalations, health months; and the surveys' summary section's two (the period's answers, the years)
+        (False, 19),
         # the frozen pack is one JSON column: no reads of the history at all; the minutes' attendance ×2
         (True, 12),
     ],
