@@ -143,6 +143,16 @@ class BusinessCalendar(models.Model):
             datetime.combine(day, time(0), self.zone) + timedelta(hours=self.end_hour),
         )
 
+    def add_workdays(self, day: date, days: int) -> date:
+        """The working day `days` working days after `day` (weekends and holidays skipped); `day` itself for 0."""
+        for _ in range(3660):  # ten years of days: a bound, never reached by sane counts
+            if days <= 0:
+                return day
+            day += timedelta(days=1)
+            if self.is_workday(day):
+                days -= 1
+        raise ValueError("No working days in the calendar")
+
     def business_seconds(self, start: datetime, end: datetime) -> float:
         """Working seconds between two instants."""
         if end <= start:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Collection
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from accounts.models import Account
 from actionplans import services as plan_services
-from actionplans.models import ActionPlan, BusinessCalendar
+from actionplans.models import ActionPlan
 from actionplans.selectors import business_calendar
 from organization.models import Department, User
 from surveys import policies, selectors
@@ -29,17 +29,6 @@ from surveys.yearly import DIMENSION_LABELS, annual_scores, compare
 
 PROMISE_BUSINESS_DAYS = 20  # about a month of working days to answer a decline the customer told us about
 TWO_PLACES = Decimal("0.01")
-
-
-def business_days_after(day: date, days: int, *, calendar: BusinessCalendar) -> date:
-    """The working day `days` working days after `day`, in the calendar (weekends and holidays skipped)."""
-    for _ in range(3660):
-        if days <= 0:
-            return day
-        day += timedelta(days=1)
-        if calendar.is_workday(day):
-            days -= 1
-    raise ValueError("No working days in the calendar")
 
 
 def propose_plans(*, account_ids: Collection[int] | None = None, now: datetime) -> int:
@@ -68,7 +57,7 @@ def propose_plans(*, account_ids: Collection[int] | None = None, now: datetime) 
         )
     }
     departments: dict[str, Department | None] = {}
-    promise = business_days_after(timezone.localdate(now), PROMISE_BUSINESS_DAYS, calendar=business_calendar())
+    promise = business_calendar().add_workdays(timezone.localdate(now), PROMISE_BUSINESS_DAYS)
     proposals: list[DeclineProposal] = []
     for account_id, years in scores.items():
         comparison = compare(years)

@@ -150,12 +150,7 @@ def recipients_for(*, accounts: QuerySet[Account]) -> QuerySet[CustomerContact]:
 def business_days_after(*, calendar: BusinessCalendar, moment: datetime, days: int) -> datetime:
     """The same time of day `days` working days after `moment`, in the business calendar (weekends, holidays)."""
     local = moment.astimezone(calendar.zone)
-    day, counted = local.date(), 0
-    while counted < days:
-        day += timedelta(days=1)
-        if calendar.is_workday(day):
-            counted += 1
-    return local + timedelta(days=(day - local.date()).days)
+    return local + timedelta(days=(calendar.add_workdays(local.date(), days) - local.date()).days)
 
 
 @dataclass(frozen=True)
